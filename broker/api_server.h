@@ -1,0 +1,66 @@
+// ApiServer: the REST API (docs/API.md) on cpp-httplib. Kaizala-compatible webhook registration,
+// listing and deletion; delivery history; /healthz.
+//
+// Threads: cpp-httplib's own pool runs the handlers; each handler uses short store calls. The
+// validation handshake of a registration runs in its handler (at most 5 s), never inside a store
+// transaction.
+//
+// Lifecycle: Bind(), Start() (serves on its own thread), Stop() (stops accepting, finishes
+// requests in progress).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "broker/api_keys.h"
+#include "broker/clock.h"
+#include "broker/http_sender.h"
+#include "broker/store.h"
+#include "proto/address_policy.h"
+#include "proto/result.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace hookbroker {
+
+struct ApiServerOptions {
+  bool allow_http_callbacks = false;
+  bool validation_handshake = true;
+  std::chrono::milliseconds handshake_timeout{5000};
+  CallbackAddressPolicy address_policy;
+};
+
+class ApiServer {
+ public:
+  ApiServer(Store& store, HttpSender& sender, const Clock& clock, const ApiKeys& keys,
+            ApiServerOptions options);
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // "HOST:PORT"; port 0 picks a free one.
+  Status Bind(const std::string& host_port);
+  // "http://HOST:PORT" with the actual port.
+  const std::string& url() const { return url_; }
+  void Start();
+  void Stop();
+
+ private:
+  void Routes();
+
+  Store& store_;
+  HttpSender& sender_;
+  const Clock& clock_;
+  const ApiKeys& keys_;
+  const ApiServerOptions options_;
+  std::unique_ptr<httplib::Server> server_;
+  std::string url_;
+  std::thread thread_;
+};
+
+}  // namespace hookbroker

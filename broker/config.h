@@ -1,0 +1,44 @@
+// Config: the daemon's settings, from flags and from a JSON file (--config). Flags given on the
+// command line win over the file. ParseConfig never exits; main() prints and exits.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "proto/address_policy.h"
+#include "proto/result.h"
+#include "proto/retry_schedule.h"
+
+namespace hookbroker {
+
+struct Config {
+  std::string data_dir = "./data";
+  std::string http_listen = "127.0.0.1:8080";
+  std::string ingest_listen = "tcp://127.0.0.1:5555";
+  std::vector<std::string> api_keys;  // empty: a key is generated into DATA_DIR/api-key
+  bool allow_http_callbacks = false;
+  std::string ca_file;
+  std::vector<Cidr> callback_allow;
+  std::vector<std::string> callback_allow_text;  // as given, for logging
+  RetrySchedule retry_schedule = RetrySchedule::Default();
+  bool validation_handshake = true;
+  int delivery_workers = 32;
+  int endpoint_concurrency = 4;
+  std::chrono::milliseconds callback_timeout{15000};
+  std::chrono::milliseconds connect_timeout{5000};
+  std::uint64_t map_size_mb = 16384;
+  bool log_json = false;
+
+  bool show_help = false;
+  bool show_version = false;
+};
+
+// argv without the program name. Errors name the flag.
+Result<Config> ParseConfig(const std::vector<std::string>& args);
+
+// The --help text.
+std::string Usage();
+
+}  // namespace hookbroker

@@ -1,0 +1,83 @@
+// A delivery: one event to one subscription, and the record of each attempt to make it.
+//
+// A delivery's life, in one table (the dispatcher and the store follow it; docs/DELIVERY.md):
+//
+//   state        | event                                   | next state
+//   -------------+-----------------------------------------+-----------------------------------
+//   pending      | due time reached, endpoint has capacity | in flight (memory only)
+//   in flight    | 2xx                                     | delivered (final)
+//   in flight    | other status, connect/TLS error, timeout| retry-wait (stored as pending with
+//                |   and attempts < max                    |   a later due time)
+//   in flight    | same, and attempts == max               | failed (final)
+//   in flight    | subscription deleted meanwhile          | failed (final, no request sent)
+//   retry-wait   | due time reached                        | in flight
+//
+// Only pending, delivered and failed are stored; "in flight" exists only in memory, so a crash
+// mid-attempt leaves the delivery pending and it is attempted again after restart.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "proto/ids.h"
+
+namespace hookbroker {
+
+enum class DeliveryStatus : std::uint8_t { kPending = 0, kDelivered = 1, kFailed = 2 };
+std::string_view ToString(DeliveryStatus status);
+std::optional<DeliveryStatus> ParseDeliveryStatus(std::string_view text);
+
+struct DeliveryRecord {
+  DeliveryId id;
+  SubscriptionId subscription_id;
+  EventId event_id;
+  std::string event_type;
+  DeliveryStatus status = DeliveryStatus::kPending;
+  int attempts = 0;
+  std::int64_t created_ms = 0;
+  std::int64_t next_attempt_ms = 0;  // meaningful while pending
+  std::int64_t updated_ms = 0;
+  int last_http_status = 0;  // 0: no HTTP answer yet
+  std::string last_error;
+};
+
+// How one attempt ended.
+enum class AttemptOutcome : std::uint8_t {
+  kDelivered,     // 2xx
+  kHttpError,     // any other status
+  kConnectError,  // refused, unreachable, reset, DNS failure
+  kTimeout,
+  kTlsError,   // handshake failed, certificate not trusted / expired / wrong host
+  kForbidden,  // the SSRF guard refused the address
+  kCancelled,  // no request: the subscription was deleted
+};
+std::string_view ToString(AttemptOutcome outcome);
+
+struct AttemptRecord {
+  int number = 0;  // 1-based
+  std::int64_t started_ms = 0;
+  std::int64_t duration_ms = 0;
+  AttemptOutcome outcome = AttemptOutcome::kConnectError;
+  int http_status = 0;
+  std::string error;             // why it failed, for people
+  std::string response_excerpt;  // first limits::kResponseExcerptBytes of the body
+};
+
+// What the dispatcher writes back after an attempt: the attempt, and the delivery's new state.
+struct AttemptUpdate {
+  DeliveryId delivery_id;
+  AttemptRecord attempt;
+  DeliveryStatus new_status = DeliveryStatus::kPending;
+  std::int64_t next_attempt_ms = 0;  // when new_status is pending
+};
+
+// A delivery created by an ingest commit, handed to the dispatcher.
+struct NewDelivery {
+  DeliveryId id;
+  SubscriptionId subscription_id;
+  std::int64_t due_ms = 0;
+};
+
+}  // namespace hookbroker

@@ -1,0 +1,76 @@
+// DeliveryQueue: which delivery to attempt next. Per-endpoint FIFO queues (an endpoint is a
+// callback origin, "https://host:port"), a limit on attempts in flight per endpoint, round-robin
+// between endpoints, and a timer heap for deliveries waiting to retry. A slow endpoint fills
+// only its own slots; the others keep going.
+//
+// No threads, no clock: the caller passes the time. Thread-safety: none; the Dispatcher guards it
+// with its mutex.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "proto/ids.h"
+
+namespace hookbroker {
+
+class DeliveryQueue {
+ public:
+  explicit DeliveryQueue(int per_endpoint_limit) : limit_(per_endpoint_limit) {}
+
+  struct Job {
+    DeliveryId id;
+    int endpoint = -1;
+  };
+
+  // Queues a delivery for `origin`, to be attempted at or after `due_ms`.
+  void Add(const DeliveryId& id, const std::string& origin, std::int64_t due_ms);
+  // The next attempt to make at `now_ms`, taking a slot of its endpoint; nullopt when nothing is
+  // due or every endpoint with due work is at its limit.
+  std::optional<Job> Pop(std::int64_t now_ms);
+  // Gives back the slot taken by Pop().
+  void Done(int endpoint);
+
+  // The earliest time a waiting delivery becomes due; nullopt when none waits.
+  std::optional<std::int64_t> NextDueMs() const;
+  const std::string& origin(int endpoint) const { return endpoints_[endpoint].origin; }
+  // Deliveries queued (waiting or due), not counting those in flight.
+  std::size_t size() const { return size_; }
+  int in_flight(const std::string& origin) const;
+
+ private:
+  struct Endpoint {
+    std::string origin;
+    std::deque<DeliveryId> ready;
+    int in_flight = 0;
+    bool runnable = false;  // listed in runnable_
+  };
+  struct Timer {
+    std::int64_t due_ms;
+    std::uint64_t seq;  // FIFO among equal due times
+    DeliveryId id;
+    int endpoint;
+    bool operator>(const Timer& o) const {
+      return due_ms != o.due_ms ? due_ms > o.due_ms : seq > o.seq;
+    }
+  };
+
+  int EndpointIndex(const std::string& origin);
+  void MaybeRunnable(int endpoint);
+  void ReleaseDueTimers(std::int64_t now_ms);
+
+  const int limit_;
+  std::vector<Endpoint> endpoints_;
+  std::unordered_map<std::string, int> index_;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
+  std::deque<int> runnable_;  // endpoints with ready work and a free slot, round robin
+  std::uint64_t seq_ = 0;
+  std::size_t size_ = 0;
+};
+
+}  // namespace hookbroker

@@ -1,0 +1,246 @@
+#include "broker/dispatcher.h"
+
+#include <boost/json/parse.hpp>
+#include <random>
+
+#include "broker/delivery_policy.h"
+#include "broker/log.h"
+#include "proto/envelope.h"
+#include "proto/signature.h"
+
+namespace hookbroker {
+
+Dispatcher::Dispatcher(Store& store, HttpSender& sender, const Clock& clock,
+                       DispatcherOptions options)
+    : store_(store),
+      sender_(sender),
+      clock_(clock),
+      options_(std::move(options)),
+      queue_(options_.endpoint_concurrency) {}
+
+Dispatcher::~Dispatcher() { Stop(); }
+
+double Dispatcher::Random() {
+  if (options_.random) return options_.random();
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+Status Dispatcher::LoadPending() {
+  std::vector<NewDelivery> batch;
+  auto flush = [&] {
+    Enqueue(batch);
+    batch.clear();
+  };
+  Status s = store_.ForEachPending(
+      [&](const DeliveryId& id, const SubscriptionId& sub, std::int64_t due_ms) {
+        batch.push_back({id, sub, due_ms});
+        if (batch.size() >= 4096) flush();
+      });
+  flush();
+  return s;
+}
+
+void Dispatcher::Enqueue(std::span<const NewDelivery> deliveries) {
+  if (deliveries.empty()) return;
+  std::vector<SubscriptionId> subs;
+  subs.reserve(deliveries.size());
+  for (const auto& d : deliveries) subs.push_back(d.subscription_id);
+  auto origins = store_.CallbackOrigins(subs);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (std::size_t i = 0; i < deliveries.size(); ++i) {
+      // An unknown origin still gets a queue slot: the attempt records why it cannot be made.
+      const std::string& origin = origins ? (*origins)[i] : std::string();
+      queue_.Add(deliveries[i].id, origin, deliveries[i].due_ms);
+    }
+  }
+  work_cv_.notify_all();
+}
+
+std::size_t Dispatcher::queued() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
+Dispatcher::Finished Dispatcher::Attempt(const DeliveryId& id, const std::string& origin) {
+  Finished f;
+  f.origin = origin;
+  f.update.delivery_id = id;
+  auto job = store_.LoadDeliveryJob(id);
+  if (!job) {
+    LogWarn("delivery",
+            "cannot load delivery " + std::to_string(id.value()) + ": " + job.error().message);
+    f.record = false;
+    return f;
+  }
+  if (job->delivery.status != DeliveryStatus::kPending) {
+    f.record = false;  // queued twice (e.g. loaded at start and enqueued): already final
+    return f;
+  }
+  AttemptRecord& attempt = f.update.attempt;
+  attempt.number = job->delivery.attempts + 1;
+  attempt.started_ms = clock_.NowMs();
+
+  if (!job->subscription) {
+    attempt.outcome = AttemptOutcome::kCancelled;
+    attempt.error = "subscription deleted; delivery cancelled";
+    f.update.new_status = DeliveryStatus::kFailed;
+    return f;
+  }
+  const Subscription& sub = *job->subscription;
+  auto url = ParseUrl(sub.callback_url);
+  auto key = DecodeWebhookSecret(sub.secret);
+  boost::system::error_code ec;
+  boost::json::value event = boost::json::parse(job->event_json, ec);
+  if (!url || !key || ec || !event.is_object()) {
+    attempt.outcome = AttemptOutcome::kCancelled;
+    attempt.error = "stored subscription or event is unusable";
+    f.update.new_status = DeliveryStatus::kFailed;
+    return f;
+  }
+
+  HttpRequest request;
+  request.url = std::move(url).value();
+  request.timeout = options_.request_timeout;
+  request.body = BuildKaizalaEnvelope(sub, event.as_object());
+  const std::string msg_id = WebhookMessageId(sub.id.value(), job->delivery.event_id.value());
+  const std::int64_t ts = attempt.started_ms / 1000;
+  request.headers.emplace_back("webhook-id", msg_id);
+  request.headers.emplace_back("webhook-timestamp", std::to_string(ts));
+  request.headers.emplace_back("webhook-signature", SignWebhook(*key, msg_id, ts, request.body));
+  if (!sub.callback_token.empty())
+    request.headers.emplace_back("kz-callback-token", sub.callback_token);
+  if (sub.auth.kind != CallbackAuth::Kind::kNone) {
+    request.headers.emplace_back(sub.auth.header, sub.auth.HeaderValue());
+  }
+
+  HttpResult result = sender_.Send(request);
+  attempt.duration_ms = result.duration.count();
+  attempt.http_status = result.status;
+  attempt.response_excerpt = std::move(result.body_excerpt);
+  const std::int64_t now = clock_.NowMs();
+  AttemptDecision decision =
+      DecideAfterAttempt(result, attempt.number, options_.schedule, now, Random());
+  attempt.outcome = decision.outcome;
+  attempt.error = decision.error;
+  f.update.new_status = decision.status;
+  f.update.next_attempt_ms = decision.next_attempt_ms;
+  if (decision.status == DeliveryStatus::kFailed) {
+    LogWarn("delivery", "delivery " + std::to_string(id.value()) + " of event " +
+                            job->delivery.event_id.value() + " to subscription " + sub.id.value() +
+                            " failed after " + std::to_string(attempt.number) +
+                            " attempts: " + decision.error);
+  }
+  return f;
+}
+
+void Dispatcher::Record(std::vector<Finished>& batch) {
+  std::vector<AttemptUpdate> updates;
+  updates.reserve(batch.size());
+  for (const Finished& f : batch) {
+    if (f.record) updates.push_back(f.update);
+  }
+  Status s = store_.RecordAttempts(updates);
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const Finished& f : batch) {
+    if (!f.record) continue;
+    if (!s) {
+      // Not recorded: the store still says pending at the old time. Try again shortly.
+      queue_.Add(f.update.delivery_id, f.origin, clock_.NowMs() + 1000);
+    } else if (f.update.new_status == DeliveryStatus::kPending) {
+      queue_.Add(f.update.delivery_id, f.origin, f.update.next_attempt_ms);
+    }
+  }
+  if (!s) LogError("store", "cannot record delivery attempts: " + s.error().message);
+  work_cv_.notify_all();
+}
+
+int Dispatcher::RunDue() {
+  int attempts = 0;
+  for (;;) {
+    std::optional<DeliveryQueue::Job> job;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      job = queue_.Pop(clock_.NowMs());
+    }
+    if (!job) return attempts;
+    std::vector<Finished> batch;
+    batch.push_back(Attempt(job->id, queue_.origin(job->endpoint)));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.Done(job->endpoint);
+    }
+    Record(batch);
+    ++attempts;
+  }
+}
+
+void Dispatcher::Start() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = false;
+  }
+  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  recorder_ = std::thread([this] { RecorderLoop(); });
+}
+
+void Dispatcher::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ && workers_.empty()) return;
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  results_cv_.notify_all();
+  for (auto& t : workers_) t.join();
+  workers_.clear();
+  results_cv_.notify_all();
+  if (recorder_.joinable()) recorder_.join();
+}
+
+void Dispatcher::WorkerLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    const std::int64_t now = clock_.NowMs();
+    auto job = queue_.Pop(now);
+    if (!job) {
+      auto next = queue_.NextDueMs();
+      if (next) {
+        work_cv_.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(*next - now, 1)));
+      } else {
+        work_cv_.wait(lock);
+      }
+      continue;
+    }
+    const std::string origin = queue_.origin(job->endpoint);
+    ++active_workers_;
+    lock.unlock();
+    Finished f = Attempt(job->id, origin);
+    lock.lock();
+    --active_workers_;
+    queue_.Done(job->endpoint);
+    finished_.push_back(std::move(f));
+    results_cv_.notify_one();
+  }
+  results_cv_.notify_all();
+}
+
+void Dispatcher::RecorderLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    results_cv_.wait(lock,
+                     [this] { return !finished_.empty() || (stopping_ && active_workers_ == 0); });
+    if (finished_.empty()) {
+      if (stopping_ && active_workers_ == 0) return;
+      continue;
+    }
+    std::vector<Finished> batch;
+    batch.swap(finished_);
+    lock.unlock();
+    Record(batch);
+    lock.lock();
+  }
+}
+
+}  // namespace hookbroker

@@ -1,0 +1,96 @@
+// Dispatcher: makes delivery attempts and records them.
+//
+// Threads (threaded mode, after Start()):
+//  - `workers` worker threads take due deliveries from the DeliveryQueue, read what they need
+//    from the store (short read transactions), sign and send the callback through HttpSender;
+//  - one recorder thread writes finished attempts to the store in batches (one transaction, one
+//    fsync, for every attempt that finished meanwhile) and puts retries back on the queue.
+// No thread holds a write transaction during network I/O.
+//
+// RunDue() is the synchronous mode for tests: with a fake clock and a scripted HttpSender, it
+// makes every attempt due at the clock's time on the calling thread and records it.
+//
+// Lifecycle: construct, LoadPending(), Start(), Enqueue()... , Stop(). Stop() stops taking new
+// attempts, waits for those in flight (bounded by the callback timeout) and records them.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "broker/clock.h"
+#include "broker/delivery.h"
+#include "broker/delivery_queue.h"
+#include "broker/http_sender.h"
+#include "broker/store.h"
+#include "proto/retry_schedule.h"
+
+namespace hookbroker {
+
+struct DispatcherOptions {
+  RetrySchedule schedule = RetrySchedule::Default();
+  int workers = 32;
+  int endpoint_concurrency = 4;  // attempts in flight per callback origin
+  std::chrono::milliseconds request_timeout{15000};
+  // Uniform draws in [0, 1) for retry jitter; a thread-safe default when empty.
+  std::function<double()> random;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(Store& store, HttpSender& sender, const Clock& clock, DispatcherOptions options);
+  ~Dispatcher();
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  // Queues every pending delivery in the store (after a restart).
+  Status LoadPending();
+  void Start();
+  void Stop();
+
+  // Queues deliveries just committed by the ingest. Thread-safe.
+  void Enqueue(std::span<const NewDelivery> deliveries);
+
+  // Synchronous mode: attempts everything due now, one at a time, recording each. Returns the
+  // number of attempts made. Not to be mixed with Start().
+  int RunDue();
+
+  std::size_t queued() const;
+
+ private:
+  struct Finished {
+    AttemptUpdate update;
+    std::string origin;
+    bool record = true;  // false: nothing to write (delivery gone or already final)
+  };
+
+  Finished Attempt(const DeliveryId& id, const std::string& origin);
+  void Record(std::vector<Finished>& batch);
+  void WorkerLoop();
+  void RecorderLoop();
+  double Random();
+
+  Store& store_;
+  HttpSender& sender_;
+  const Clock& clock_;
+  const DispatcherOptions options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;     // new or due work, or stopping
+  std::condition_variable results_cv_;  // finished attempts, or stopping
+  DeliveryQueue queue_;                 // guarded by mu_
+  std::vector<Finished> finished_;      // guarded by mu_
+  int active_workers_ = 0;              // guarded by mu_
+  bool stopping_ = false;               // guarded by mu_
+
+  std::vector<std::thread> workers_;
+  std::thread recorder_;
+};
+
+}  // namespace hookbroker

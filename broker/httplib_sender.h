@@ -1,0 +1,56 @@
+// HttplibSender: HttpSender over cpp-httplib, with keep-alive connection pools per origin, the
+// SSRF guard applied to the address actually connected to, and TLS verification always on.
+//
+// How the SSRF guard holds at connect time: the sender resolves the host itself, checks every
+// address with CallbackAddressPolicy, and pins the client to the chosen address
+// (set_hostname_addr_map), so cpp-httplib never resolves the name again on its own. TLS still
+// verifies the certificate against the host name.
+//
+// Thread-safety: Send() is safe from many threads; each call borrows a client from the origin's
+// pool for its duration (one client = one connection).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "broker/http_sender.h"
+#include "proto/address_policy.h"
+
+namespace httplib {
+class Client;
+}
+
+namespace hookbroker {
+
+struct HttplibSenderOptions {
+  CallbackAddressPolicy address_policy;
+  std::string ca_file;  // extra trusted CAs (PEM), in addition to the system store
+  std::chrono::milliseconds connect_timeout{5000};
+  std::string user_agent = std::string("hookbroker/") + HOOKBROKER_VERSION;
+  std::size_t max_idle_per_origin = 16;
+  // Larger response bodies are cut off (the attempt keeps its status; the connection is closed).
+  std::size_t max_response_bytes = 64 * 1024;
+};
+
+class HttplibSender final : public HttpSender {
+ public:
+  explicit HttplibSender(HttplibSenderOptions options);
+  ~HttplibSender() override;
+
+  HttpResult Send(const HttpRequest& request) override;
+
+ private:
+  struct Pooled;
+  std::unique_ptr<Pooled> Borrow(const Url& url);
+  void Return(const std::string& origin, std::unique_ptr<Pooled> client);
+
+  const HttplibSenderOptions options_;  // constant after construction
+  std::mutex mu_;
+  std::map<std::string, std::vector<std::unique_ptr<Pooled>>> idle_;  // guarded by mu_
+};
+
+}  // namespace hookbroker

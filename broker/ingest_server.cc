@@ -1,0 +1,193 @@
+#include "broker/ingest_server.h"
+
+#include <vector>
+#include <zmq.hpp>
+
+#include "broker/log.h"
+#include "proto/ingest_codec.h"
+#include "proto/limits.h"
+
+namespace hookbroker {
+namespace {
+
+// How many requests one commit may gather; with 1000-event batches this bounds a commit to a
+// few MiB and keeps the time to the first ack short under load.
+constexpr std::size_t kMaxRequestsPerCommit = 256;
+constexpr std::size_t kMaxEventsPerCommit = 8192;
+// Frames larger than this make ZeroMQ drop the connection; below it but above the frame limit
+// they get a clear error.
+constexpr std::int64_t kHardMaxMessageBytes = 64LL * 1024 * 1024;
+
+struct Pending {
+  std::vector<zmq::message_t> envelope;  // routing id(s) and the empty delimiter
+  std::string error;                     // frame-level error; no events when set
+  IngestRequest request;
+  std::vector<IngestItemResult> results;
+};
+
+// Reads one whole multipart message. The last frame is the body; what precedes it up to and
+// including the first empty frame is the envelope echoed in the reply.
+bool ReceiveRequest(zmq::socket_t& socket, Pending* out) {
+  std::vector<zmq::message_t> frames;
+  for (;;) {
+    zmq::message_t frame;
+    auto got =
+        socket.recv(frame, frames.empty() ? zmq::recv_flags::dontwait : zmq::recv_flags::none);
+    if (!got) return false;
+    const bool more = frame.more();
+    frames.push_back(std::move(frame));
+    if (!more) break;
+  }
+  std::size_t body_start = 1;  // the ROUTER's routing id
+  for (std::size_t i = 1; i < frames.size(); ++i) {
+    if (frames[i].size() == 0) {
+      body_start = i + 1;
+      break;
+    }
+  }
+  for (std::size_t i = 0; i < body_start && i < frames.size(); ++i) {
+    out->envelope.push_back(std::move(frames[i]));
+  }
+  const std::size_t body_frames = frames.size() > body_start ? frames.size() - body_start : 0;
+  if (body_frames != 1) {
+    out->error = body_frames == 0 ? "empty request: send one frame holding a JSON event or array"
+                                  : "a request is one frame; got " + std::to_string(body_frames);
+    return true;
+  }
+  const zmq::message_t& body = frames[body_start];
+  auto decoded =
+      DecodeIngestFrame(std::string_view(static_cast<const char*>(body.data()), body.size()));
+  if (!decoded) {
+    out->error = decoded.error().message;
+  } else {
+    out->request = std::move(decoded).value();
+  }
+  return true;
+}
+
+void SendReply(zmq::socket_t& socket, Pending& p, const std::string& payload) {
+  for (auto& frame : p.envelope) socket.send(frame, zmq::send_flags::sndmore);
+  socket.send(zmq::buffer(payload), zmq::send_flags::dontwait);
+}
+
+}  // namespace
+
+IngestServer::IngestServer(Store& store, Dispatcher& dispatcher, const Clock& clock)
+    : store_(store), dispatcher_(dispatcher), clock_(clock) {}
+
+IngestServer::~IngestServer() { Stop(); }
+
+Status IngestServer::Bind(const std::string& endpoint) {
+  try {
+    context_ = std::make_unique<zmq::context_t>(1);
+    socket_ = std::make_unique<zmq::socket_t>(*context_, zmq::socket_type::router);
+    socket_->set(zmq::sockopt::linger, 1000);
+    socket_->set(zmq::sockopt::maxmsgsize, kHardMaxMessageBytes);
+    socket_->set(zmq::sockopt::rcvhwm, 10000);
+    socket_->set(zmq::sockopt::sndhwm, 10000);
+    socket_->bind(endpoint);
+    endpoint_ = socket_->get(zmq::sockopt::last_endpoint);
+  } catch (const zmq::error_t& e) {
+    return Error{"bind_failed", "cannot bind ingest socket at " + endpoint + ": " + e.what(),
+                 "ingest-listen"};
+  }
+  return Status::Ok();
+}
+
+void IngestServer::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void IngestServer::Stop() {
+  stop_.store(true);
+  if (thread_.joinable()) thread_.join();
+  socket_.reset();
+  context_.reset();
+}
+
+void IngestServer::Run() {
+  zmq::socket_t& socket = *socket_;
+  std::vector<Pending> batch;
+  std::vector<Event> events;
+  std::vector<NewDelivery> deliveries;
+  while (!stop_.load()) {
+    zmq::pollitem_t items[] = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
+    try {
+      zmq::poll(items, 1, std::chrono::milliseconds(50));
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) continue;
+      LogError("ingest", std::string("poll failed: ") + e.what());
+      break;
+    }
+    if (!(items[0].revents & ZMQ_POLLIN)) continue;
+
+    // 1-2: take what is queued and decode it.
+    batch.clear();
+    std::size_t event_count = 0;
+    while (batch.size() < kMaxRequestsPerCommit && event_count < kMaxEventsPerCommit) {
+      Pending p;
+      if (!ReceiveRequest(socket, &p)) break;
+      event_count += p.request.events.size();
+      batch.push_back(std::move(p));
+    }
+    if (batch.empty()) continue;
+
+    // 3: one transaction for every valid event of every request.
+    const std::int64_t now = clock_.NowMs();
+    events.clear();
+    deliveries.clear();
+    for (Pending& p : batch) {
+      for (auto& e : p.request.events) {
+        if (!e) continue;
+        if (e->id.value().empty() || e->timestamp_ms == 0) {
+          AssignDefaults(*e, EventId(e->id.value().empty() ? GenerateUuid() : e->id.value()), now);
+        }
+        events.push_back(*e);
+      }
+    }
+    Result<std::vector<EventCommit>> committed = std::vector<EventCommit>{};
+    if (!events.empty()) committed = store_.CommitEvents(events, now, &deliveries);
+    if (!committed) {
+      LogError("store", "ingest commit failed: " + committed.error().message);
+    }
+
+    // 4: deliveries to the dispatcher, then the replies (in request order).
+    dispatcher_.Enqueue(deliveries);
+    std::size_t next = 0;
+    for (Pending& p : batch) {
+      if (!p.error.empty()) {
+        SendReply(socket, p, EncodeIngestError(p.error));
+        continue;
+      }
+      if (!committed) {
+        std::size_t valid = 0;
+        for (auto& e : p.request.events) valid += e.ok() ? 1 : 0;
+        next += valid;
+        SendReply(socket, p,
+                  EncodeIngestError("not stored: " + committed.error().message +
+                                    "; nothing in this request was accepted, send it again"));
+        continue;
+      }
+      std::vector<IngestItemResult> results;
+      results.reserve(p.request.events.size());
+      for (std::size_t i = 0; i < p.request.events.size(); ++i) {
+        auto& e = p.request.events[i];
+        IngestItemResult r;
+        if (!e) {
+          r.status = IngestStatus::kRejected;
+          r.event_id = p.request.rejected_ids[i];
+          r.error = e.error().message;
+        } else {
+          const EventCommit& c = (*committed)[next++];
+          r.event_id = e->id.value();
+          r.status = c.status;
+          r.deliveries = c.deliveries;
+        }
+        results.push_back(std::move(r));
+      }
+      SendReply(socket, p, EncodeIngestReply(results));
+    }
+  }
+}
+
+}  // namespace hookbroker

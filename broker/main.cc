@@ -1,0 +1,142 @@
+// hookbroker: the daemon. Wires the parts together and owns the shutdown order:
+//   start:  store → dispatcher (pending deliveries loaded) → ingest → REST → "ready" line
+//   stop:   REST (stop accepting) → ingest (finish and answer the batch in progress) →
+//           dispatcher (finish and record attempts in flight) → store closed
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "broker/api_keys.h"
+#include "broker/api_server.h"
+#include "broker/clock.h"
+#include "broker/config.h"
+#include "broker/dispatcher.h"
+#include "broker/httplib_sender.h"
+#include "broker/ingest_server.h"
+#include "broker/log.h"
+#include "broker/store.h"
+
+namespace hookbroker {
+namespace {
+
+int Run(const Config& config) {
+  SetLogJson(config.log_json);
+
+  // Signals are taken by sigwait() in this thread only; every thread started below inherits the
+  // mask. SIGPIPE: a receiver closing its socket must not kill the broker.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  StoreOptions store_options;
+  store_options.dir = config.data_dir;
+  store_options.map_size_bytes = config.map_size_mb << 20;
+  auto store = Store::Open(store_options);
+  if (!store) {
+    LogError("store", store.error().message);
+    return 1;
+  }
+
+  std::vector<std::string> keys = config.api_keys;
+  if (keys.empty()) {
+    auto key = LoadOrCreateDefaultApiKey(config.data_dir);
+    if (!key) {
+      LogError("config", key.error().message);
+      return 1;
+    }
+    keys.push_back(*key);
+    LogInfo("config",
+            "no --api-key given: using the key stored in " + config.data_dir + "/api-key");
+  }
+  ApiKeys api_keys(keys);
+
+  SystemClock clock;
+  CallbackAddressPolicy policy(config.callback_allow);
+  HttplibSenderOptions sender_options;
+  sender_options.address_policy = policy;
+  sender_options.ca_file = config.ca_file;
+  sender_options.connect_timeout = config.connect_timeout;
+  sender_options.max_idle_per_origin = static_cast<std::size_t>(config.endpoint_concurrency);
+  HttplibSender sender(sender_options);
+
+  DispatcherOptions dispatch_options;
+  dispatch_options.schedule = config.retry_schedule;
+  dispatch_options.workers = config.delivery_workers;
+  dispatch_options.endpoint_concurrency = config.endpoint_concurrency;
+  dispatch_options.request_timeout = config.callback_timeout;
+  Dispatcher dispatcher(**store, sender, clock, dispatch_options);
+  if (Status s = dispatcher.LoadPending(); !s) {
+    LogError("store", "cannot load pending deliveries: " + s.error().message);
+    return 1;
+  }
+  const std::size_t pending = dispatcher.queued();
+  dispatcher.Start();
+
+  IngestServer ingest(**store, dispatcher, clock);
+  if (Status s = ingest.Bind(config.ingest_listen); !s) {
+    LogError("ingest", s.error().message);
+    dispatcher.Stop();
+    return 1;
+  }
+
+  ApiServerOptions api_options;
+  api_options.allow_http_callbacks = config.allow_http_callbacks;
+  api_options.validation_handshake = config.validation_handshake;
+  api_options.address_policy = policy;
+  ApiServer api(**store, sender, clock, api_keys, api_options);
+  if (Status s = api.Bind(config.http_listen); !s) {
+    LogError("api", s.error().message);
+    dispatcher.Stop();
+    return 1;
+  }
+  ingest.Start();
+  api.Start();
+
+  std::string allow;
+  for (const auto& c : config.callback_allow_text) allow += (allow.empty() ? "" : ",") + c;
+  LogInfo("broker", std::string("hookbroker ") + HOOKBROKER_VERSION + " started: data " +
+                        config.data_dir + ", " + std::to_string(pending) +
+                        " pending deliveries, REST " + api.url() + ", ingest " + ingest.endpoint() +
+                        (config.allow_http_callbacks ? ", http callbacks allowed" : "") +
+                        (allow.empty() ? "" : ", callbacks allowed to " + allow));
+  std::printf("hookbroker ready rest=%s ingest=%s\n", api.url().c_str(), ingest.endpoint().c_str());
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  LogInfo("broker",
+          std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ": shutting down");
+  api.Stop();
+  ingest.Stop();
+  dispatcher.Stop();
+  LogInfo("broker", "stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace hookbroker
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto config = hookbroker::ParseConfig(args);
+  if (!config) {
+    std::fprintf(stderr, "hookbroker: %s\n", config.error().message.c_str());
+    return 2;
+  }
+  if (config->show_help) {
+    std::fputs(hookbroker::Usage().c_str(), stdout);
+    return 0;
+  }
+  if (config->show_version) {
+    std::printf("hookbroker %s\n", HOOKBROKER_VERSION);
+    return 0;
+  }
+  return hookbroker::Run(*config);
+}

@@ -1,0 +1,193 @@
+#include "proto/event.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <boost/json/serialize.hpp>
+#include <limits>
+#include <optional>
+#include <stdexcept>
+
+#include "proto/limits.h"
+
+namespace hookbroker {
+namespace {
+
+bool HasControlCharacter(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
+}
+
+// Producers often write `"field": null` for "not set"; treating it as absent saves them a
+// rejection that would tell them nothing useful.
+const boost::json::value* Present(const boost::json::object& obj, std::string_view key) {
+  const boost::json::value* v = obj.if_contains(key);
+  return (v == nullptr || v->is_null()) ? nullptr : v;
+}
+
+// Lengths are in bytes: they bound storage keys and header sizes, which are byte-sized.
+Result<std::string> RequiredString(const boost::json::object& obj, std::string_view key,
+                                   std::size_t max_len) {
+  const boost::json::value* v = Present(obj, key);
+  if (v == nullptr) return Error::Missing(std::string(key));
+  const boost::json::string* s = v->if_string();
+  if (s == nullptr || s->empty() || s->size() > max_len) {
+    return Error::Invalid(std::string(key), std::string(key) +
+                                                ": must be a non-empty string of at most " +
+                                                std::to_string(max_len) + " characters");
+  }
+  return std::string(*s);
+}
+
+// Returns an empty string when the field is absent.
+Result<std::string> OptionalString(const boost::json::object& obj, std::string_view key,
+                                   std::size_t max_len) {
+  const boost::json::value* v = Present(obj, key);
+  if (v == nullptr) return std::string();
+  const boost::json::string* s = v->if_string();
+  if (s == nullptr || s->size() > max_len) {
+    return Error::Invalid(std::string(key), std::string(key) + ": must be a string of at most " +
+                                                std::to_string(max_len) + " characters");
+  }
+  return std::string(*s);
+}
+
+std::optional<std::int64_t> NonNegativeInteger(const boost::json::value& v) {
+  if (const std::int64_t* i = v.if_int64()) {
+    if (*i >= 0) return *i;
+    return std::nullopt;
+  }
+  if (const std::uint64_t* u = v.if_uint64()) {
+    if (*u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      return static_cast<std::int64_t>(*u);
+    }
+    return std::nullopt;
+  }
+  if (const double* d = v.if_double()) {
+    // 2^63 is exactly representable; anything at or above it does not fit an int64.
+    if (*d >= 0 && *d < 9223372036854775808.0 &&
+        *d == static_cast<double>(static_cast<std::int64_t>(*d))) {
+      return static_cast<std::int64_t>(*d);
+    }
+  }
+  return std::nullopt;
+}
+
+bool IsNameStart(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool IsNameChar(char c) {
+  return IsNameStart(c) || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
+}  // namespace
+
+bool IsKaizalaEventType(std::string_view name) {
+  return std::find(kKaizalaEventTypes.begin(), kKaizalaEventTypes.end(), name) !=
+         kKaizalaEventTypes.end();
+}
+
+bool IsValidEventTypeName(std::string_view name) {
+  if (IsKaizalaEventType(name)) return true;
+  if (name.empty() || name.size() > 64 || !IsNameStart(name[0])) return false;
+  return std::all_of(name.begin(), name.end(), IsNameChar);
+}
+
+Result<Event> ParseEvent(const boost::json::value& value) {
+  const boost::json::object* obj = value.if_object();
+  if (obj == nullptr) return Error{"invalid_event", "an event must be a JSON object", ""};
+  Event event;
+  event.source = *obj;
+
+  const boost::json::value* type = Present(*obj, "eventType");
+  if (type == nullptr) return Error::Missing("eventType");
+  if (!type->is_string() || !IsValidEventTypeName(type->get_string())) {
+    return Error::Invalid("eventType",
+                          "eventType: must be a Kaizala event type or a name matching "
+                          "[A-Za-z][A-Za-z0-9_.-]{0,63}");
+  }
+  event.type = std::string(type->get_string());
+
+  Result<std::string> group = RequiredString(*obj, "groupId", limits::kMaxObjectIdLength);
+  if (!group) return group.error();
+  event.group_id = std::move(group).value();
+
+  Result<std::string> package = OptionalString(*obj, "actionPackageId", limits::kMaxObjectIdLength);
+  if (!package) return package.error();
+  event.action_package_id = std::move(package).value();
+
+  Result<std::string> action = OptionalString(*obj, "actionId", limits::kMaxObjectIdLength);
+  if (!action) return action.error();
+  event.action_id = std::move(action).value();
+
+  if (const boost::json::value* id = Present(*obj, "eventId")) {
+    const boost::json::string* s = id->if_string();
+    if (s == nullptr || s->empty() || s->size() > limits::kMaxEventIdLength ||
+        HasControlCharacter(*s)) {
+      return Error::Invalid("eventId", "eventId: must be a non-empty string of at most " +
+                                           std::to_string(limits::kMaxEventIdLength) +
+                                           " characters without control characters");
+    }
+    event.id = EventId(std::string(*s));
+  }
+
+  for (std::string_view key : {"fromUser", "fromUserId", "fromUserName", "fromUserProfilePic"}) {
+    Result<std::string> field = OptionalString(*obj, key, limits::kMaxUserFieldLength);
+    if (!field) return field.error();
+  }
+
+  if (const boost::json::value* ts = Present(*obj, "timestamp")) {
+    const std::optional<std::int64_t> ms = NonNegativeInteger(*ts);
+    if (!ms) {
+      return Error::Invalid("timestamp",
+                            "timestamp: must be a non-negative integer (epoch milliseconds)");
+    }
+    event.timestamp_ms = *ms;
+    // A producer's 1.7e12 would otherwise reach receivers as a float.
+    event.source["timestamp"] = *ms;
+  }
+
+  if (const boost::json::value* data = Present(*obj, "data")) {
+    if (!data->is_object()) return Error::Invalid("data", "data: must be a JSON object");
+    if (boost::json::serialize(*data).size() > limits::kMaxEventDataBytes) {
+      return Error::Invalid("data", "data: larger than " +
+                                        std::to_string(limits::kMaxEventDataBytes) +
+                                        " bytes when serialized");
+    }
+  }
+  return event;
+}
+
+void AssignDefaults(Event& event, const EventId& generated_id, std::int64_t now_ms) {
+  if (event.id.value().empty()) {
+    event.id = generated_id;
+    event.source["eventId"] = generated_id.value();
+  }
+  if (event.timestamp_ms == 0) {
+    event.timestamp_ms = now_ms;
+    event.source["timestamp"] = now_ms;
+  }
+}
+
+const boost::json::object& EventJson(const Event& event) { return event.source; }
+
+std::string GenerateUuid() {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof(b)) != 1) {
+    // Guessable ids would let one producer's events collide with another's on purpose.
+    throw std::runtime_error("RAND_bytes failed");
+  }
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kHex[b[i] >> 4]);
+    out.push_back(kHex[b[i] & 0x0f]);
+  }
+  return out;
+}
+
+}  // namespace hookbroker

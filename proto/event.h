@@ -1,0 +1,53 @@
+// Event: what a producer publishes, validated and normalised. No I/O.
+//
+// An Event keeps the producer's JSON object (`source`, with unknown fields preserved) next to
+// the typed fields the broker matches on. Thread-safety: plain value.
+#pragma once
+
+#include <array>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "proto/ids.h"
+#include "proto/result.h"
+
+namespace hookbroker {
+
+// The 13 event types of Kaizala's webhook API.
+inline constexpr std::array<std::string_view, 13> kKaizalaEventTypes = {
+    "ActionCreated", "ActionResponse",     "SurveyCreated",     "JobCreated",   "SurveyResponse",
+    "JobResponse",   "TextMessageCreated", "AttachmentCreated", "Announcement", "MemberAdded",
+    "MemberRemoved", "GroupAdded",         "GroupRemoved"};
+
+bool IsKaizalaEventType(std::string_view name);
+// A Kaizala type, or a custom name matching [A-Za-z][A-Za-z0-9_.-]{0,63}.
+bool IsValidEventTypeName(std::string_view name);
+
+struct Event {
+  EventId id;                     // empty until assigned when the producer gave none
+  std::string type;               // eventType
+  std::string group_id;           // groupId (required)
+  std::string action_package_id;  // actionPackageId, may be empty
+  std::string action_id;          // actionId, may be empty
+  std::int64_t timestamp_ms = 0;  // 0 until filled in by the broker
+  // The producer's object as received; AssignDefaults() and ToJson() keep it in step.
+  boost::json::object source;
+};
+
+// Validates one event object. Errors name the field ("groupId: must be a non-empty string").
+// Unknown fields are kept in `source`; the typed fields are copied out.
+Result<Event> ParseEvent(const boost::json::value& value);
+
+// Fills in the id and timestamp when the producer gave none, in the typed fields and `source`.
+void AssignDefaults(Event& event, const EventId& generated_id, std::int64_t now_ms);
+
+// The stored (and "raw") form: the producer's object with eventId and timestamp set.
+const boost::json::object& EventJson(const Event& event);
+
+// Generates a random UUID v4 string (used for event and subscription ids).
+std::string GenerateUuid();
+
+}  // namespace hookbroker

@@ -1,0 +1,103 @@
+#include "proto/ingest_codec.h"
+
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "proto/limits.h"
+
+namespace hookbroker {
+namespace {
+
+// The id to echo for a rejected event, so the producer can tell which one failed.
+std::string ReadableEventId(const boost::json::value& element) {
+  const boost::json::object* obj = element.if_object();
+  if (obj == nullptr) return {};
+  const boost::json::value* id = obj->if_contains("eventId");
+  if (id == nullptr || !id->is_string()) return {};
+  const boost::json::string& s = id->get_string();
+  return std::string(s.data(), std::min(s.size(), limits::kMaxEventIdLength));
+}
+
+void AddElement(IngestRequest& request, const boost::json::value& element) {
+  Result<Event> event = ParseEvent(element);
+  request.rejected_ids.push_back(event.ok() ? std::string() : ReadableEventId(element));
+  request.events.push_back(std::move(event));
+}
+
+}  // namespace
+
+Result<IngestRequest> DecodeIngestFrame(std::string_view frame) {
+  if (frame.size() > limits::kMaxIngestFrameBytes) {
+    return Error{"frame_too_large",
+                 "frame of " + std::to_string(frame.size()) + " bytes exceeds the limit of " +
+                     std::to_string(limits::kMaxIngestFrameBytes) + " bytes",
+                 ""};
+  }
+  boost::json::parse_options options;
+  options.max_depth = limits::kMaxJsonDepth;
+  boost::json::error_code ec;
+  const boost::json::value root = boost::json::parse(frame, ec, {}, options);
+  if (ec) return Error{"invalid_json", "frame is not valid JSON: " + ec.message(), ""};
+
+  IngestRequest request;
+  if (root.is_object()) {
+    AddElement(request, root);
+    return request;
+  }
+  const boost::json::array* batch = root.if_array();
+  if (batch == nullptr) {
+    return Error{"invalid_frame", "frame must hold a JSON object or an array of objects", ""};
+  }
+  if (batch->empty()) return Error{"empty_batch", "empty batch", ""};
+  if (batch->size() > limits::kMaxBatchEvents) {
+    return Error{"batch_too_large",
+                 "batch of " + std::to_string(batch->size()) + " events exceeds the limit of " +
+                     std::to_string(limits::kMaxBatchEvents),
+                 ""};
+  }
+  request.events.reserve(batch->size());
+  request.rejected_ids.reserve(batch->size());
+  for (const boost::json::value& element : *batch) AddElement(request, element);
+  return request;
+}
+
+std::string_view ToString(IngestStatus status) {
+  switch (status) {
+    case IngestStatus::kAccepted:
+      return "accepted";
+    case IngestStatus::kDuplicate:
+      return "duplicate";
+    case IngestStatus::kRejected:
+      return "rejected";
+  }
+  return "rejected";
+}
+
+std::string EncodeIngestReply(const std::vector<IngestItemResult>& results) {
+  boost::json::array items;
+  items.reserve(results.size());
+  for (const IngestItemResult& r : results) {
+    boost::json::object item;
+    if (!r.event_id.empty()) item["eventId"] = r.event_id;
+    item["status"] = ToString(r.status);
+    if (r.status == IngestStatus::kRejected) {
+      item["error"] = r.error;
+    } else {
+      item["deliveries"] = r.deliveries;
+    }
+    items.push_back(std::move(item));
+  }
+  boost::json::object reply;
+  reply["results"] = std::move(items);
+  return boost::json::serialize(reply);
+}
+
+std::string EncodeIngestError(std::string_view message) {
+  boost::json::object reply;
+  reply["error"] = message;
+  return boost::json::serialize(reply);
+}
+
+}  // namespace hookbroker

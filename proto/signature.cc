@@ -1,0 +1,153 @@
+#include "proto/signature.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <array>
+#include <charconv>
+#include <stdexcept>
+
+#include "proto/base64.h"
+
+namespace hookbroker {
+namespace {
+
+constexpr std::string_view kSecretPrefix = "whsec_";
+constexpr std::size_t kMinKeyBytes = 24;
+constexpr std::size_t kMaxKeyBytes = 64;
+constexpr std::size_t kGeneratedKeyBytes = 32;
+
+std::array<unsigned char, 32> Sha256(std::string_view data) {
+  std::array<unsigned char, 32> digest{};
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_sha256(), nullptr) != 1) {
+    // Only fails when libcrypto itself is broken; an all-zero digest would silently collide.
+    throw std::runtime_error("SHA-256 failed");
+  }
+  return digest;
+}
+
+std::string Hex(const unsigned char* bytes, std::size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (std::size_t i = 0; i < size; ++i) {
+    out.push_back(kDigits[bytes[i] >> 4]);
+    out.push_back(kDigits[bytes[i] & 0x0f]);
+  }
+  return out;
+}
+
+std::string HmacSha256(std::string_view key, std::string_view message) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+  unsigned int len = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac.data(),
+           &len) == nullptr) {
+    throw std::runtime_error("HMAC-SHA256 failed");
+  }
+  return std::string(reinterpret_cast<const char*>(mac.data()), len);
+}
+
+}  // namespace
+
+std::string GenerateWebhookSecret() {
+  std::array<unsigned char, kGeneratedKeyBytes> key{};
+  if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
+    // A predictable signing key is worse than no subscription at all.
+    throw std::runtime_error("RAND_bytes failed");
+  }
+  return std::string(kSecretPrefix) +
+         Base64Encode(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
+}
+
+Result<std::string> DecodeWebhookSecret(std::string_view secret) {
+  if (!secret.starts_with(kSecretPrefix)) {
+    return Error{"invalid_secret", "secret: must start with \"whsec_\"", "secret"};
+  }
+  std::optional<std::string> key = Base64Decode(secret.substr(kSecretPrefix.size()));
+  if (!key) {
+    return Error{"invalid_secret", "secret: the part after \"whsec_\" must be valid base64",
+                 "secret"};
+  }
+  if (key->size() < kMinKeyBytes || key->size() > kMaxKeyBytes) {
+    return Error{"invalid_secret",
+                 "secret: the key must decode to between 24 and 64 bytes, got " +
+                     std::to_string(key->size()),
+                 "secret"};
+  }
+  return *std::move(key);
+}
+
+std::string SignWebhook(std::string_view key, std::string_view msg_id, std::int64_t timestamp_s,
+                        std::string_view body) {
+  std::string message;
+  const std::string ts = std::to_string(timestamp_s);
+  message.reserve(msg_id.size() + ts.size() + body.size() + 2);
+  message.append(msg_id).append(".").append(ts).append(".").append(body);
+  return "v1," + Base64Encode(HmacSha256(key, message));
+}
+
+Status VerifyWebhook(std::string_view key, std::string_view msg_id, std::string_view timestamp,
+                     std::string_view body, std::string_view signature_header, std::int64_t now_s,
+                     const VerifyOptions& options) {
+  std::int64_t ts = 0;
+  const char* end = timestamp.data() + timestamp.size();
+  auto [ptr, ec] = std::from_chars(timestamp.data(), end, ts);
+  if (timestamp.empty() || ec != std::errc() || ptr != end) {
+    return Error{"invalid_timestamp", "webhook-timestamp is not an integer number of seconds",
+                 "webhook-timestamp"};
+  }
+  std::int64_t diff = 0;
+  if (__builtin_sub_overflow(now_s, ts, &diff) || diff > options.tolerance_s ||
+      diff < -options.tolerance_s) {
+    return Error{"stale_timestamp", "webhook-timestamp is outside the allowed tolerance",
+                 "webhook-timestamp"};
+  }
+
+  const std::string expected = SignWebhook(key, msg_id, ts, body);
+  const std::string_view expected_sig = std::string_view(expected).substr(3);  // after "v1,"
+  bool saw_v1 = false;
+  bool matched = false;
+  std::string_view rest = signature_header;
+  while (!rest.empty()) {
+    const std::size_t space = rest.find(' ');
+    const std::string_view entry = rest.substr(0, space);
+    rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+    const std::size_t comma = entry.find(',');
+    if (comma == std::string_view::npos || entry.substr(0, comma) != "v1") continue;
+    saw_v1 = true;
+    // Keep checking after a match so the time taken does not reveal which entry matched.
+    if (ConstantTimeEquals(entry.substr(comma + 1), expected_sig)) matched = true;
+  }
+  if (!saw_v1) {
+    return Error{"malformed_signature", "webhook-signature has no v1 signature",
+                 "webhook-signature"};
+  }
+  if (!matched) {
+    return Error{"invalid_signature", "no webhook-signature entry matches", "webhook-signature"};
+  }
+  return Status::Ok();
+}
+
+std::string WebhookMessageId(std::string_view subscription_id, std::string_view event_id) {
+  std::string input;
+  input.reserve(subscription_id.size() + event_id.size() + 1);
+  input.append(subscription_id).append("\n").append(event_id);
+  const auto digest = Sha256(input);
+  return "msg_" + Hex(digest.data(), 16);
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string Sha256Hex(std::string_view data) {
+  const auto digest = Sha256(data);
+  return Hex(digest.data(), digest.size());
+}
+
+}  // namespace hookbroker

@@ -1,0 +1,466 @@
+#include "proto/subscription.h"
+
+#include <algorithm>
+#include <array>
+#include <boost/json/array.hpp>
+#include <limits>
+
+#include "proto/base64.h"
+#include "proto/event.h"
+#include "proto/limits.h"
+#include "proto/signature.h"
+#include "proto/url.h"
+
+namespace hookbroker {
+namespace {
+
+// Headers the broker itself sets; letting a registration override them would corrupt the
+// request or forge its signature.
+constexpr std::array<std::string_view, 5> kReservedHeaders = {
+    "content-type", "content-length", "host", "transfer-encoding", "connection"};
+
+bool HasControlCharacter(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
+}
+
+std::string Lowercase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+const boost::json::value* Present(const boost::json::object& obj, std::string_view key) {
+  const boost::json::value* v = obj.if_contains(key);
+  return (v == nullptr || v->is_null()) ? nullptr : v;
+}
+
+std::optional<std::int64_t> Integer(const boost::json::value& v) {
+  if (const std::int64_t* i = v.if_int64()) return *i;
+  if (const std::uint64_t* u = v.if_uint64()) {
+    if (*u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      return static_cast<std::int64_t>(*u);
+    }
+    return std::nullopt;
+  }
+  if (const double* d = v.if_double()) {
+    if (*d >= -9223372036854775808.0 && *d < 9223372036854775808.0 &&
+        *d == static_cast<double>(static_cast<std::int64_t>(*d))) {
+      return static_cast<std::int64_t>(*d);
+    }
+  }
+  return std::nullopt;
+}
+
+bool IsValidHeaderName(std::string_view name) {
+  if (name.empty() || name.size() > limits::kMaxAuthFieldLength) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+bool IsAllowedAuthHeader(std::string_view name) {
+  const std::string lower = Lowercase(name);
+  if (lower.starts_with("webhook-") || lower.starts_with("kz-")) return false;
+  return std::find(kReservedHeaders.begin(), kReservedHeaders.end(), lower) ==
+         kReservedHeaders.end();
+}
+
+Result<std::string> AuthString(const boost::json::object& auth, std::string_view key,
+                               bool allow_empty) {
+  const std::string field = "auth." + std::string(key);
+  const boost::json::value* v = Present(auth, key);
+  if (v == nullptr) return Error::Missing(field);
+  const boost::json::string* s = v->if_string();
+  if (s == nullptr || (!allow_empty && s->empty()) || s->size() > limits::kMaxAuthFieldLength) {
+    return Error::Invalid(field, field + ": must be a " + (allow_empty ? "" : "non-empty ") +
+                                     "string of at most " +
+                                     std::to_string(limits::kMaxAuthFieldLength) + " characters");
+  }
+  return std::string(*s);
+}
+
+Result<CallbackAuth> ParseAuth(const boost::json::value& value) {
+  const boost::json::object* obj = value.if_object();
+  if (obj == nullptr) return Error::Invalid("auth", "auth: must be a JSON object");
+  const bool basic = obj->contains("username") || obj->contains("password");
+  const bool token = obj->contains("token");
+  if (basic == token) {
+    return Error::Invalid("auth", "auth: give either \"username\" and \"password\", or \"token\"");
+  }
+  CallbackAuth auth;
+  if (basic) {
+    Result<std::string> username = AuthString(*obj, "username", false);
+    if (!username) return username.error();
+    if (username->find(':') != std::string::npos || HasControlCharacter(*username)) {
+      return Error::Invalid("auth.username",
+                            "auth.username: must not contain ':' or control characters");
+    }
+    Result<std::string> password = AuthString(*obj, "password", true);
+    if (!password) return password.error();
+    auth.kind = CallbackAuth::Kind::kBasic;
+    auth.username = std::move(username).value();
+    auth.password = std::move(password).value();
+  } else {
+    Result<std::string> secret = AuthString(*obj, "token", false);
+    if (!secret) return secret.error();
+    auth.kind = CallbackAuth::Kind::kToken;
+    auth.token = std::move(secret).value();
+  }
+  if (const boost::json::value* header = Present(*obj, "header")) {
+    const boost::json::string* s = header->if_string();
+    if (s == nullptr || !IsValidHeaderName(*s)) {
+      return Error::Invalid("auth.header",
+                            "auth.header: must be an HTTP header name (letters, digits and '-')");
+    }
+    if (!IsAllowedAuthHeader(*s)) {
+      return Error::Invalid("auth.header", "auth.header: \"" + std::string(*s) +
+                                               "\" is set by the broker and cannot be used");
+    }
+    auth.header = std::string(*s);
+  }
+  return auth;
+}
+
+Result<std::vector<std::string>> ParseEventTypes(const boost::json::object& body) {
+  const boost::json::value* v = Present(body, "eventTypes");
+  if (v == nullptr) return Error::Missing("eventTypes");
+  const boost::json::array* list = v->if_array();
+  if (list == nullptr || list->empty() || list->size() > limits::kMaxEventTypesPerSubscription) {
+    return Error::Invalid("eventTypes", "eventTypes: must be a non-empty array of at most " +
+                                            std::to_string(limits::kMaxEventTypesPerSubscription) +
+                                            " event type names");
+  }
+  std::vector<std::string> types;
+  for (const boost::json::value& item : *list) {
+    const boost::json::string* s = item.if_string();
+    if (s == nullptr || (*s != "*" && !IsValidEventTypeName(*s))) {
+      return Error::Invalid("eventTypes",
+                            "eventTypes: each entry must be \"*\", a Kaizala event type or a name "
+                            "matching [A-Za-z][A-Za-z0-9_.-]{0,63}");
+    }
+    if (std::find(types.begin(), types.end(), *s) == types.end()) types.emplace_back(*s);
+  }
+  if (types.size() > 1 && std::find(types.begin(), types.end(), "*") != types.end()) {
+    return Error::Invalid("eventTypes",
+                          "eventTypes: \"*\" already means every type and must "
+                          "be the only entry");
+  }
+  return types;
+}
+
+std::string_view AuthKindName(CallbackAuth::Kind kind) {
+  switch (kind) {
+    case CallbackAuth::Kind::kBasic:
+      return "basic";
+    case CallbackAuth::Kind::kToken:
+      return "token";
+    case CallbackAuth::Kind::kNone:
+      break;
+  }
+  return "none";
+}
+
+std::optional<CallbackAuth::Kind> ParseAuthKind(std::string_view name) {
+  if (name == "none") return CallbackAuth::Kind::kNone;
+  if (name == "basic") return CallbackAuth::Kind::kBasic;
+  if (name == "token") return CallbackAuth::Kind::kToken;
+  return std::nullopt;
+}
+
+// The stored form's keys: short, and never renamed once records exist under them.
+namespace key {
+constexpr std::string_view kVersion = "v";
+constexpr std::string_view kId = "id";
+constexpr std::string_view kObjectId = "oid";
+constexpr std::string_view kObjectType = "otype";
+constexpr std::string_view kEventTypes = "types";
+constexpr std::string_view kUrl = "url";
+constexpr std::string_view kToken = "ctok";
+constexpr std::string_view kContext = "ctx";
+constexpr std::string_view kValidity = "valid";
+constexpr std::string_view kCreated = "created";
+constexpr std::string_view kAuthKind = "akind";
+constexpr std::string_view kAuthUser = "auser";
+constexpr std::string_view kAuthPassword = "apass";
+constexpr std::string_view kAuthToken = "atok";
+constexpr std::string_view kAuthHeader = "ahdr";
+constexpr std::string_view kSecret = "secret";
+constexpr std::string_view kDeleted = "deleted";
+constexpr std::string_view kDeletedMs = "deletedMs";
+}  // namespace key
+
+constexpr std::int64_t kStorageVersion = 1;
+
+Error Corrupt(std::string_view what) {
+  return Error{"corrupt_record", "stored subscription is malformed: " + std::string(what), ""};
+}
+
+// Readers for the stored form; each reports the key so a corrupt record can be found.
+class StoredReader {
+ public:
+  explicit StoredReader(const boost::json::object& obj) : obj_(obj) {}
+
+  bool String(std::string_view k, std::string& out) {
+    const boost::json::value* v = obj_.if_contains(k);
+    if (v == nullptr || !v->is_string()) return Fail(k);
+    out = std::string(v->get_string());
+    return true;
+  }
+  bool Int(std::string_view k, std::int64_t& out) {
+    const boost::json::value* v = obj_.if_contains(k);
+    std::optional<std::int64_t> i;
+    if (v != nullptr && !v->is_double()) i = Integer(*v);
+    if (!i) return Fail(k);
+    out = *i;
+    return true;
+  }
+  bool Bool(std::string_view k, bool& out) {
+    const boost::json::value* v = obj_.if_contains(k);
+    if (v == nullptr || !v->is_bool()) return Fail(k);
+    out = v->get_bool();
+    return true;
+  }
+  bool StringList(std::string_view k, std::vector<std::string>& out) {
+    const boost::json::value* v = obj_.if_contains(k);
+    if (v == nullptr || !v->is_array()) return Fail(k);
+    out.clear();
+    for (const boost::json::value& item : v->get_array()) {
+      if (!item.is_string()) return Fail(k);
+      out.emplace_back(item.get_string());
+    }
+    return true;
+  }
+  bool Fail(std::string_view k) {
+    if (bad_key_.empty()) bad_key_ = std::string(k);
+    return false;
+  }
+  const std::string& bad_key() const { return bad_key_; }
+
+ private:
+  const boost::json::object& obj_;
+  std::string bad_key_;
+};
+
+}  // namespace
+
+std::string_view ToString(ObjectType type) {
+  switch (type) {
+    case ObjectType::kGroup:
+      return "Group";
+    case ObjectType::kActionPackage:
+      return "ActionPackage";
+    case ObjectType::kAction:
+      return "Action";
+  }
+  return "Group";
+}
+
+std::optional<ObjectType> ParseObjectType(std::string_view text) {
+  if (text == "Group") return ObjectType::kGroup;
+  if (text == "ActionPackage") return ObjectType::kActionPackage;
+  if (text == "Action") return ObjectType::kAction;
+  return std::nullopt;
+}
+
+std::string CallbackAuth::HeaderValue() const {
+  switch (kind) {
+    case Kind::kBasic:
+      return "Basic " + Base64Encode(username + ":" + password);
+    case Kind::kToken:
+      // Kaizala's receivers expect the token itself base64-encoded under the Basic scheme.
+      return "Basic " + Base64Encode(token);
+    case Kind::kNone:
+      break;
+  }
+  return {};
+}
+
+bool Subscription::MatchesType(std::string_view event_type) const {
+  return std::any_of(event_types.begin(), event_types.end(),
+                     [&](const std::string& t) { return t == "*" || t == event_type; });
+}
+
+bool Subscription::ActiveAt(std::int64_t now_ms) const { return !deleted && now_ms < validity_ms; }
+
+Result<Subscription> ParseSubscriptionRequest(const boost::json::value& body,
+                                              const RequestPolicy& policy, std::int64_t now_ms) {
+  const boost::json::object* obj = body.if_object();
+  if (obj == nullptr) return Error{"invalid_json", "request body must be a JSON object", ""};
+  Subscription sub;
+  sub.created_ms = now_ms;
+
+  const boost::json::value* object_id = Present(*obj, "objectId");
+  if (object_id == nullptr) return Error::Missing("objectId");
+  if (!object_id->is_string() || object_id->get_string().empty() ||
+      object_id->get_string().size() > limits::kMaxObjectIdLength) {
+    return Error::Invalid("objectId", "objectId: must be a non-empty string of at most " +
+                                          std::to_string(limits::kMaxObjectIdLength) +
+                                          " characters");
+  }
+  sub.object_id = std::string(object_id->get_string());
+
+  const boost::json::value* object_type = Present(*obj, "objectType");
+  if (object_type == nullptr) return Error::Missing("objectType");
+  std::optional<ObjectType> type;
+  if (object_type->is_string()) type = ParseObjectType(object_type->get_string());
+  if (!type) {
+    return Error::Invalid("objectType", "objectType: must be one of Group, ActionPackage, Action");
+  }
+  sub.object_type = *type;
+
+  Result<std::vector<std::string>> types = ParseEventTypes(*obj);
+  if (!types) return types.error();
+  sub.event_types = std::move(types).value();
+
+  const boost::json::value* url_value = Present(*obj, "callBackUrl");
+  if (url_value == nullptr) return Error::Missing("callBackUrl");
+  if (!url_value->is_string()) {
+    return Error::Invalid("callBackUrl", "callBackUrl: must be a string");
+  }
+  Result<Url> url = ParseUrl(url_value->get_string());
+  if (!url) return url.error();
+  if (url->scheme != "https" && !policy.allow_http_callbacks) {
+    return Error::Invalid("callBackUrl",
+                          "callBackUrl: plain http callback URLs are refused; use https (or start "
+                          "the broker with --allow-http-callbacks)");
+  }
+  sub.callback_url = std::string(url_value->get_string());
+
+  if (const boost::json::value* token = Present(*obj, "callBackToken")) {
+    const boost::json::string* s = token->if_string();
+    if (s == nullptr || s->size() > limits::kMaxCallbackTokenLength || HasControlCharacter(*s)) {
+      return Error::Invalid("callBackToken", "callBackToken: must be a string of at most " +
+                                                 std::to_string(limits::kMaxCallbackTokenLength) +
+                                                 " characters without control characters");
+    }
+    sub.callback_token = std::string(*s);
+  }
+
+  if (const boost::json::value* context = Present(*obj, "callBackContext")) {
+    const boost::json::string* s = context->if_string();
+    if (s == nullptr || s->size() > limits::kMaxCallbackContextLength) {
+      return Error::Invalid("callBackContext",
+                            "callBackContext: must be a string of at most " +
+                                std::to_string(limits::kMaxCallbackContextLength) + " characters");
+    }
+    sub.callback_context = std::string(*s);
+  }
+
+  sub.validity_ms = now_ms + kDefaultValidityMs;
+  if (const boost::json::value* validity = Present(*obj, "validity")) {
+    const std::optional<std::int64_t> ms = Integer(*validity);
+    if (!ms || *ms <= now_ms) {
+      return Error::Invalid("validity",
+                            "validity: must be an integer time in epoch milliseconds in the "
+                            "future");
+    }
+    sub.validity_ms = *ms;
+  }
+
+  if (const boost::json::value* auth = Present(*obj, "auth")) {
+    Result<CallbackAuth> parsed = ParseAuth(*auth);
+    if (!parsed) return parsed.error();
+    sub.auth = std::move(parsed).value();
+  }
+
+  if (const boost::json::value* secret = Present(*obj, "secret")) {
+    if (!secret->is_string()) {
+      return Error{"invalid_secret", "secret: must be a string starting with \"whsec_\"", "secret"};
+    }
+    Result<std::string> key = DecodeWebhookSecret(secret->get_string());
+    if (!key) return key.error();
+    sub.secret = std::string(secret->get_string());
+  }
+  return sub;
+}
+
+boost::json::object SubscriptionToApiJson(const Subscription& sub) {
+  boost::json::object out;
+  out["id"] = sub.id.value();
+  out["objectId"] = sub.object_id;
+  out["objectType"] = ToString(sub.object_type);
+  boost::json::array events;
+  for (const std::string& t : sub.event_types) events.emplace_back(t);
+  out["events"] = std::move(events);
+  out["callbackUrl"] = sub.callback_url;
+  if (!sub.callback_token.empty()) out["callbackToken"] = sub.callback_token;
+  if (!sub.callback_context.empty()) out["callbackContext"] = sub.callback_context;
+  out["ts"] = sub.created_ms;
+  out["validity"] = sub.validity_ms;
+  if (sub.auth.kind != CallbackAuth::Kind::kNone) {
+    boost::json::object auth;
+    auth["type"] = AuthKindName(sub.auth.kind);
+    if (sub.auth.kind == CallbackAuth::Kind::kBasic) auth["username"] = sub.auth.username;
+    auth["header"] = sub.auth.header;
+    out["auth"] = std::move(auth);
+  }
+  return out;
+}
+
+boost::json::object SubscriptionToStorageJson(const Subscription& sub) {
+  boost::json::object out;
+  out[key::kVersion] = kStorageVersion;
+  out[key::kId] = sub.id.value();
+  out[key::kObjectId] = sub.object_id;
+  out[key::kObjectType] = ToString(sub.object_type);
+  boost::json::array types;
+  for (const std::string& t : sub.event_types) types.emplace_back(t);
+  out[key::kEventTypes] = std::move(types);
+  out[key::kUrl] = sub.callback_url;
+  out[key::kToken] = sub.callback_token;
+  out[key::kContext] = sub.callback_context;
+  out[key::kValidity] = sub.validity_ms;
+  out[key::kCreated] = sub.created_ms;
+  out[key::kAuthKind] = AuthKindName(sub.auth.kind);
+  out[key::kAuthUser] = sub.auth.username;
+  out[key::kAuthPassword] = sub.auth.password;
+  out[key::kAuthToken] = sub.auth.token;
+  out[key::kAuthHeader] = sub.auth.header;
+  out[key::kSecret] = sub.secret;
+  out[key::kDeleted] = sub.deleted;
+  out[key::kDeletedMs] = sub.deleted_ms;
+  return out;
+}
+
+Result<Subscription> SubscriptionFromStorageJson(const boost::json::value& value) {
+  const boost::json::object* obj = value.if_object();
+  if (obj == nullptr) return Corrupt("not a JSON object");
+  StoredReader r(*obj);
+  std::int64_t version = 0;
+  if (!r.Int(key::kVersion, version)) return Corrupt("missing or bad \"v\"");
+  if (version != kStorageVersion) {
+    return Corrupt("unknown record version " + std::to_string(version));
+  }
+
+  Subscription sub;
+  std::string id;
+  std::string object_type;
+  std::string auth_kind;
+  const bool ok =
+      r.String(key::kId, id) && r.String(key::kObjectId, sub.object_id) &&
+      r.String(key::kObjectType, object_type) && r.StringList(key::kEventTypes, sub.event_types) &&
+      r.String(key::kUrl, sub.callback_url) && r.String(key::kToken, sub.callback_token) &&
+      r.String(key::kContext, sub.callback_context) && r.Int(key::kValidity, sub.validity_ms) &&
+      r.Int(key::kCreated, sub.created_ms) && r.String(key::kAuthKind, auth_kind) &&
+      r.String(key::kAuthUser, sub.auth.username) &&
+      r.String(key::kAuthPassword, sub.auth.password) &&
+      r.String(key::kAuthToken, sub.auth.token) && r.String(key::kAuthHeader, sub.auth.header) &&
+      r.String(key::kSecret, sub.secret) && r.Bool(key::kDeleted, sub.deleted) &&
+      r.Int(key::kDeletedMs, sub.deleted_ms);
+  if (!ok) return Corrupt("missing or bad \"" + r.bad_key() + "\"");
+  sub.id = SubscriptionId(std::move(id));
+  const std::optional<ObjectType> type = ParseObjectType(object_type);
+  if (!type) return Corrupt("unknown object type \"" + object_type + "\"");
+  sub.object_type = *type;
+  const std::optional<CallbackAuth::Kind> kind = ParseAuthKind(auth_kind);
+  if (!kind) return Corrupt("unknown auth kind \"" + auth_kind + "\"");
+  sub.auth.kind = *kind;
+  return sub;
+}
+
+}  // namespace hookbroker

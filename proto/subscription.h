@@ -1,0 +1,81 @@
+// Subscription: a Kaizala-style webhook registration, its validation and its JSON forms. No I/O.
+//
+// Three JSON forms exist and are kept apart on purpose:
+//  - the request (POST /v1/webhook): Kaizala's spellings `callBackUrl`, `eventTypes`, ...;
+//  - the API reply (GET /v1/webhook): Kaizala's reply spellings `id`, `events`, `callbackUrl`,
+//    with no signing secret and no password;
+//  - the stored form (LMDB): everything, including secrets.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proto/ids.h"
+#include "proto/result.h"
+
+namespace hookbroker {
+
+enum class ObjectType { kGroup, kActionPackage, kAction };
+std::string_view ToString(ObjectType type);  // "Group", "ActionPackage", "Action"
+std::optional<ObjectType> ParseObjectType(std::string_view text);
+
+// How the callback authenticates itself to the receiver.
+struct CallbackAuth {
+  enum class Kind { kNone, kBasic, kToken };
+  Kind kind = Kind::kNone;
+  std::string username;                  // kBasic
+  std::string password;                  // kBasic
+  std::string token;                     // kToken: sent as "Basic base64(token)"
+  std::string header = "Authorization";  // the header carrying it (kBasic and kToken)
+
+  // The header value: "Basic base64(username:password)" or "Basic base64(token)"; empty for kNone.
+  std::string HeaderValue() const;
+};
+
+// Kaizala's default validity: two years from registration.
+inline constexpr std::int64_t kDefaultValidityMs = 2LL * 365 * 24 * 3600 * 1000;
+
+struct Subscription {
+  SubscriptionId id;
+  std::string object_id;
+  ObjectType object_type = ObjectType::kGroup;
+  std::vector<std::string> event_types;  // {"*"} means every type
+  std::string callback_url;
+  std::string callback_token;    // sent as kz-callback-token when not empty
+  std::string callback_context;  // echoed as "context"
+  std::int64_t validity_ms = 0;  // expiry, epoch ms
+  std::int64_t created_ms = 0;
+  CallbackAuth auth;
+  std::string secret;  // "whsec_..."
+  bool deleted = false;
+  std::int64_t deleted_ms = 0;
+
+  bool MatchesType(std::string_view event_type) const;
+  // Not deleted and not expired at `now_ms`.
+  bool ActiveAt(std::int64_t now_ms) const;
+};
+
+struct RequestPolicy {
+  bool allow_http_callbacks = false;  // otherwise only https:// callback URLs
+};
+
+// Validates a registration body. On success the Subscription has everything but `id` and, when
+// the request carried none, `secret` (the caller generates them). `validity` must lie in the
+// future; absent, it is now + kDefaultValidityMs.
+Result<Subscription> ParseSubscriptionRequest(const boost::json::value& body,
+                                              const RequestPolicy& policy, std::int64_t now_ms);
+
+// Kaizala's reply spellings: id, objectId, objectType, events, callbackUrl, callbackToken,
+// callbackContext, ts, validity, and the extension `auth` without its password or token.
+boost::json::object SubscriptionToApiJson(const Subscription& sub);
+
+// Everything, secrets included: for the store only.
+boost::json::object SubscriptionToStorageJson(const Subscription& sub);
+Result<Subscription> SubscriptionFromStorageJson(const boost::json::value& value);
+
+}  // namespace hookbroker

@@ -1,0 +1,370 @@
+#include "subscribers/reference_receiver.h"
+
+#include <dirent.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cstdlib>
+#include <deque>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string_view>
+#include <utility>
+
+namespace hookbroker::subscribers {
+namespace {
+
+// cpp-httplib adds these pseudo-headers to every request it parses; they were not sent by the
+// client, so recording them would make header assertions in tests misleading.
+bool IsHttplibPseudoHeader(const std::string& name) {
+  return name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
+         name == "LOCAL_PORT";
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+ReceivedRequest Record(const httplib::Request& req) {
+  ReceivedRequest r;
+  r.method = req.method;
+  r.path = req.path;
+  for (const auto& [name, value] : req.params) r.query.emplace(name, value);  // first one wins
+  for (const auto& [name, value] : req.headers) {
+    if (IsHttplibPseudoHeader(name)) continue;
+    auto [it, inserted] = r.headers.emplace(Lower(name), value);
+    // A repeated header is equivalent to one comma-joined header (RFC 9110 section 5.3).
+    if (!inserted) it->second += ", " + value;
+  }
+  r.body = req.body;
+  r.received_ms = NowMs();
+  return r;
+}
+
+// Inodes of this network namespace's TCP sockets whose local port is `port` and that are not
+// listening, from /proc/net/tcp and /proc/net/tcp6 ("sl local rem st ... uid timeout inode").
+std::set<std::string> ConnectionInodes(int port) {
+  std::set<std::string> inodes;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in(table);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+      if (!(fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+            timeout >> inode)) {
+        continue;
+      }
+      const std::size_t colon = local.rfind(':');
+      if (colon == std::string::npos || state == "0A") continue;  // 0A: TCP_LISTEN
+      if (std::stoi(local.substr(colon + 1), nullptr, 16) != port || inode == "0") continue;
+      inodes.insert(inode);
+    }
+  }
+  return inodes;
+}
+
+// Shuts down every connection this process accepted on `port`. cpp-httplib 0.11 gives no handle
+// on accepted sockets, and its Server::stop() only closes the listener: a worker idling in a
+// keep-alive wait would keep serving that connection (answering requests after Stop()) for up to
+// the keep-alive timeout, and Stop() would block that long joining it. shutdown() (not close():
+// httplib still owns the descriptors) wakes those workers with EOF so they finish at once.
+// Descriptors are matched by socket inode via readlink on /proc/self/fd, so no other thread's
+// descriptor is ever operated on (and ThreadSanitizer sees no fd races).
+void ShutDownAcceptedConnections(int port) {
+  const std::set<std::string> inodes = ConnectionInodes(port);
+  if (inodes.empty()) return;
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return;
+  while (const dirent* entry = readdir(dir)) {
+    const std::string link = std::string("/proc/self/fd/") + entry->d_name;
+    char target[64];
+    const ssize_t n = readlink(link.c_str(), target, sizeof(target) - 1);
+    if (n <= 0) continue;
+    const std::string_view name(target, static_cast<std::size_t>(n));
+    // "socket:[INODE]"
+    if (name.size() < 9 || name.substr(0, 8) != "socket:[" || name.back() != ']') continue;
+    if (inodes.count(std::string(name.substr(8, name.size() - 9))) == 0) continue;
+    shutdown(std::atoi(entry->d_name), SHUT_RDWR);
+  }
+  closedir(dir);
+}
+
+}  // namespace
+
+struct ReferenceReceiver::Impl {
+  explicit Impl(ReceiverOptions o) : options(std::move(o)) {}
+
+  void HandleGet(const httplib::Request& req, httplib::Response& res);
+  void HandlePost(const httplib::Request& req, httplib::Response& res);
+  // Sleeps for `delay` unless Stop() begins first; false when stopping.
+  bool SleepUnlessStopping(std::unique_lock<std::mutex>& lock, std::chrono::milliseconds delay);
+
+  const ReceiverOptions options;
+
+  // Serializes Start() and Stop(); never held by handlers, so Stop() can join them.
+  std::mutex lifecycle_mu;
+  std::unique_ptr<httplib::Server> server;  // non-null while started
+  std::thread listener;
+
+  mutable std::mutex mu;
+  // Signalled when a POST is recorded and when Stop() begins (to cut scripted delays short).
+  mutable std::condition_variable cv;
+  std::vector<ReceivedRequest> posts;                   // guarded by mu
+  std::vector<ReceivedRequest> handshakes;              // guarded by mu
+  HandshakeMode mode = HandshakeMode::kEcho;            // guarded by mu
+  std::deque<std::pair<int, ScriptedResponse>> script;  // guarded by mu
+  bool stopping = false;                                // guarded by mu
+  int port = 0;  // guarded by mu; kept after Stop() so a restart binds the same port
+};
+
+bool ReferenceReceiver::Impl::SleepUnlessStopping(std::unique_lock<std::mutex>& lock,
+                                                  std::chrono::milliseconds delay) {
+  if (delay.count() <= 0) return !stopping;
+  return !cv.wait_for(lock, delay, [this] { return stopping; });
+}
+
+void ReferenceReceiver::Impl::HandleGet(const httplib::Request& req, httplib::Response& res) {
+  if (!req.has_param("validationToken")) {
+    res.status = 404;
+    res.set_content("not found", "text/plain");
+    return;
+  }
+  const std::string token = req.get_param_value("validationToken");
+  std::unique_lock<std::mutex> lock(mu);
+  handshakes.push_back(Record(req));
+  switch (mode) {
+    case HandshakeMode::kEcho:
+      res.status = 200;
+      res.set_content(token, "text/plain");
+      return;
+    case HandshakeMode::kWrongBody:
+      res.status = 200;
+      res.set_content("nope", "text/plain");
+      return;
+    case HandshakeMode::kError:
+      res.status = 500;
+      res.set_content("handshake refused", "text/plain");
+      return;
+    case HandshakeMode::kSlow:
+      if (!SleepUnlessStopping(lock, std::chrono::seconds(7))) {
+        res.status = 503;
+        return;
+      }
+      res.status = 200;
+      res.set_content(token, "text/plain");
+      return;
+  }
+}
+
+void ReferenceReceiver::Impl::HandlePost(const httplib::Request& req, httplib::Response& res) {
+  std::unique_lock<std::mutex> lock(mu);
+  if (stopping) {
+    // A request slipping in while Stop() runs: the receiver is meant to be down already.
+    res.status = 503;
+    res.set_header("Connection", "close");
+    return;
+  }
+  // Recorded before answering, so a test woken by WaitForPosts() sees the request even when the
+  // scripted answer is delayed or the connection is then cut.
+  posts.push_back(Record(req));
+  cv.notify_all();
+
+  ScriptedResponse answer;
+  answer.body = "ok";
+  if (!script.empty()) {
+    answer = script.front().second;
+    if (--script.front().first <= 0) script.pop_front();
+  }
+  if (!SleepUnlessStopping(lock, answer.delay)) {
+    res.status = 503;
+    res.set_header("Connection", "close");
+    return;
+  }
+  lock.unlock();
+
+  res.status = answer.status;
+  std::string content_type = "text/plain";
+  for (const auto& [name, value] : answer.headers) {
+    if (Lower(name) == "content-type") {
+      content_type = value;
+    } else {
+      res.set_header(name, value);
+    }
+  }
+  res.set_content(answer.body, content_type);
+}
+
+ReferenceReceiver::ReferenceReceiver(ReceiverOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+ReferenceReceiver::~ReferenceReceiver() { Stop(); }
+
+Status ReferenceReceiver::Start() {
+  std::lock_guard<std::mutex> lifecycle(impl_->lifecycle_mu);
+  if (impl_->server) return Status::Ok();
+  const ReceiverOptions& options = impl_->options;
+
+  std::unique_ptr<httplib::Server> server;
+  if (options.tls) {
+    auto ssl =
+        std::make_unique<httplib::SSLServer>(options.cert_file.c_str(), options.key_file.c_str());
+    if (!ssl->is_valid()) {
+      return Error{"tls_setup_failed",
+                   "cannot load TLS certificate '" + options.cert_file + "' or key '" +
+                       options.key_file + "'",
+                   "cert_file"};
+    }
+    server = std::move(ssl);
+  } else {
+    server = std::make_unique<httplib::Server>();
+  }
+
+  Impl* impl = impl_.get();
+  server->Get(".*", [impl](const httplib::Request& req, httplib::Response& res) {
+    impl->HandleGet(req, res);
+  });
+  server->Post(".*", [impl](const httplib::Request& req, httplib::Response& res) {
+    impl->HandlePost(req, res);
+  });
+  // Without TCP_NODELAY, small responses wait on delayed ACKs (~40 ms each).
+  server->set_tcp_nodelay(true);
+  // The broker keeps connections open and may deliver many callbacks over one.
+  server->set_keep_alive_max_count(10000);
+  server->set_keep_alive_timeout(5);
+  // httplib's default also sets SO_REUSEPORT, which lets a second receiver bind a port that is
+  // in use and silently share its connections. SO_REUSEADDR alone still allows a restart on
+  // the same port while old connections sit in TIME_WAIT.
+  server->set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  server->set_read_timeout(std::chrono::seconds(10));
+  server->set_write_timeout(std::chrono::seconds(10));
+  // httplib's default pool is max(8, cores - 1) threads, each pinned to a connection while it is
+  // kept alive; a broker delivering in parallel could otherwise queue behind idle connections.
+  server->new_task_queue = [] { return new httplib::ThreadPool(32); };
+
+  int port = 0;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    port = options.port != 0 ? options.port : impl_->port;
+  }
+  bool bound = false;
+  if (port != 0) {
+    bound = server->bind_to_port(options.host, port);
+  } else {
+    port = server->bind_to_any_port(options.host);
+    bound = port > 0;
+  }
+  if (!bound) {
+    return Error{"bind_failed",
+                 "cannot listen on " + options.host + ":" + std::to_string(port < 0 ? 0 : port),
+                 "port"};
+  }
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->port = port;
+    impl_->stopping = false;
+  }
+
+  auto listen_done = std::make_shared<std::atomic<bool>>(false);
+  httplib::Server* raw = server.get();
+  impl_->listener = std::thread([raw, listen_done] {
+    // SSL_write() reaches write(2), which raises SIGPIPE when a client has gone away and would
+    // kill the whole test process. Blocking it here is inherited by httplib's worker threads
+    // (created inside listen_after_bind), so such writes just fail with EPIPE.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    raw->listen_after_bind();
+    listen_done->store(true);
+  });
+
+  // The kernel already queues connections after bind, but Server::stop() is a no-op until the
+  // accept loop runs, so wait for it: a Stop() right after Start() must not be lost.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!raw->is_running() && !listen_done->load() &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (!raw->is_running()) {
+    raw->stop();
+    if (impl_->listener.joinable()) impl_->listener.join();
+    return Error{"listen_failed", "the receiver's accept loop did not start", ""};
+  }
+  impl_->server = std::move(server);
+  return Status::Ok();
+}
+
+void ReferenceReceiver::Stop() {
+  std::lock_guard<std::mutex> lifecycle(impl_->lifecycle_mu);
+  if (!impl_->server) return;
+  int port = 0;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->stopping = true;
+    port = impl_->port;
+  }
+  impl_->cv.notify_all();  // cut scripted delays and slow handshakes short
+  impl_->server->stop();
+  ShutDownAcceptedConnections(port);
+  if (impl_->listener.joinable()) impl_->listener.join();
+  impl_->server.reset();
+}
+
+int ReferenceReceiver::port() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->port;
+}
+
+std::string ReferenceReceiver::BaseUrl() const {
+  const std::string& host = impl_->options.host;
+  const bool v6 = host.find(':') != std::string::npos;
+  return std::string(impl_->options.tls ? "https://" : "http://") + (v6 ? "[" : "") + host +
+         (v6 ? "]" : "") + ":" + std::to_string(port());
+}
+
+void ReferenceReceiver::SetHandshakeMode(HandshakeMode mode) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->mode = mode;
+}
+
+void ReferenceReceiver::Script(int count, ScriptedResponse response) {
+  if (count <= 0) return;
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->script.emplace_back(count, std::move(response));
+}
+
+std::vector<ReceivedRequest> ReferenceReceiver::Posts() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->posts;
+}
+
+std::vector<ReceivedRequest> ReferenceReceiver::Handshakes() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->handshakes;
+}
+
+bool ReferenceReceiver::WaitForPosts(std::size_t count, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(impl_->mu);
+  return impl_->cv.wait_for(lock, timeout, [&] { return impl_->posts.size() >= count; });
+}
+
+}  // namespace hookbroker::subscribers

@@ -1,0 +1,200 @@
+// Retry timing and request building, on a fake clock and a scripted sender: exact, no sleeps.
+#include "broker/dispatcher.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/broker/broker_test_util.h"
+#include "tests/support/temp_dir.h"
+
+namespace hookbroker::testing {
+namespace {
+
+constexpr std::int64_t kStart = 1'700'000'000'000;
+
+class DispatcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = Store::Open(StoreOptions{dir_.path(), 64ULL << 20, 126});
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store_ = std::move(s).value();
+    sub_ = MakeSubscription("sub-1", ObjectType::kGroup, "g");
+    sub_.callback_token = "tok";
+    sub_.callback_context = "ctx";
+    sub_.auth.kind = CallbackAuth::Kind::kBasic;
+    sub_.auth.username = "u";
+    sub_.auth.password = "p";
+    ASSERT_TRUE(store_->PutSubscription(sub_).ok());
+  }
+
+  void MakeDispatcher(RetrySchedule schedule, double random = 0.5) {
+    DispatcherOptions o;
+    o.schedule = std::move(schedule);
+    o.random = [random] { return random; };
+    dispatcher_ = std::make_unique<Dispatcher>(*store_, sender_, clock_, o);
+  }
+
+  DeliveryId Publish(const std::string& event_id) {
+    std::vector<NewDelivery> created;
+    auto r = store_->CommitEvents(std::vector<Event>{MakeEvent(event_id, "MemberAdded", "g")},
+                                  clock_.NowMs(), &created);
+    EXPECT_TRUE(r.ok());
+    EXPECT_EQ(created.size(), 1u);
+    dispatcher_->Enqueue(created);
+    return created.at(0).id;
+  }
+
+  DeliveryRecord Record(const DeliveryId& id) {
+    auto d = store_->GetDelivery(id);
+    EXPECT_TRUE(d.ok() && d->has_value());
+    return (*d)->delivery;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+  Subscription sub_;
+  FakeClock clock_{kStart};
+  FakeSender sender_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+};
+
+TEST_F(DispatcherTest, FirstAttemptIsImmediateAndRetriesFollowTheSchedule) {
+  MakeDispatcher(RetrySchedule({std::chrono::seconds(5), std::chrono::seconds(300)}));
+  sender_.Answer(503);
+  sender_.Answer(500);
+  const DeliveryId id = Publish("e1");
+
+  EXPECT_EQ(dispatcher_->RunDue(), 1);
+  EXPECT_EQ(Record(id).next_attempt_ms, kStart + 5000);
+
+  clock_.Advance(4999);
+  EXPECT_EQ(dispatcher_->RunDue(), 0) << "retried before its time";
+  clock_.Advance(1);
+  EXPECT_EQ(dispatcher_->RunDue(), 1);
+  EXPECT_EQ(Record(id).next_attempt_ms, kStart + 5000 + 300000);
+
+  clock_.Advance(299999);
+  EXPECT_EQ(dispatcher_->RunDue(), 0);
+  clock_.Advance(1);
+  EXPECT_EQ(dispatcher_->RunDue(), 1);  // the sender now answers 200
+  DeliveryRecord d = Record(id);
+  EXPECT_EQ(d.status, DeliveryStatus::kDelivered);
+  EXPECT_EQ(d.attempts, 3);
+  EXPECT_EQ(sender_.requests().size(), 3u);
+}
+
+TEST_F(DispatcherTest, JitterScalesTheWaitByAtMostTwentyPercent) {
+  MakeDispatcher(RetrySchedule({std::chrono::seconds(10)}), /*random=*/0.0);
+  sender_.Answer(500);
+  const DeliveryId low = Publish("e-low");
+  dispatcher_->RunDue();
+  EXPECT_EQ(Record(low).next_attempt_ms, kStart + 8000);
+
+  MakeDispatcher(RetrySchedule({std::chrono::seconds(10)}), /*random=*/0.999999);
+  sender_.Answer(500);
+  const DeliveryId high = Publish("e-high");
+  dispatcher_->RunDue();
+  EXPECT_EQ(Record(high).next_attempt_ms, kStart + 12000);
+}
+
+TEST_F(DispatcherTest, RetryAfterOn429And503IsHonoured) {
+  MakeDispatcher(RetrySchedule({std::chrono::seconds(5), std::chrono::seconds(5)}));
+  sender_.Answer(429, "42");
+  const DeliveryId id = Publish("e1");
+  dispatcher_->RunDue();
+  EXPECT_EQ(Record(id).next_attempt_ms, kStart + 42000);
+  clock_.Advance(41999);
+  EXPECT_EQ(dispatcher_->RunDue(), 0);
+  sender_.Answer(503, "7");
+  clock_.Advance(1);
+  EXPECT_EQ(dispatcher_->RunDue(), 1);
+  EXPECT_EQ(Record(id).next_attempt_ms, kStart + 42000 + 7000);
+}
+
+TEST_F(DispatcherTest, RetryAfterOnOtherStatusesIsIgnored) {
+  MakeDispatcher(RetrySchedule({std::chrono::seconds(5)}));
+  sender_.Answer(500, "3600");
+  const DeliveryId id = Publish("e1");
+  dispatcher_->RunDue();
+  EXPECT_EQ(Record(id).next_attempt_ms, kStart + 5000);
+}
+
+TEST_F(DispatcherTest, FailsAfterTheLastAttemptAndRecordsWhy) {
+  MakeDispatcher(RetrySchedule({std::chrono::seconds(1)}));
+  sender_.Fail(HttpResult::Kind::kConnectError, "connection refused");
+  sender_.Fail(HttpResult::Kind::kTlsError, "certificate expired");
+  const DeliveryId id = Publish("e1");
+  dispatcher_->RunDue();
+  clock_.Advance(1000);
+  dispatcher_->RunDue();
+  DeliveryRecord d = Record(id);
+  EXPECT_EQ(d.status, DeliveryStatus::kFailed);
+  EXPECT_EQ(d.last_error, "certificate expired");
+  auto full = store_->GetDelivery(id);
+  ASSERT_EQ((*full)->attempts.size(), 2u);
+  EXPECT_EQ((*full)->attempts[0].outcome, AttemptOutcome::kConnectError);
+  EXPECT_EQ((*full)->attempts[1].outcome, AttemptOutcome::kTlsError);
+  clock_.Advance(1'000'000);
+  EXPECT_EQ(dispatcher_->RunDue(), 0);
+}
+
+TEST_F(DispatcherTest, SignsAndAuthenticatesEveryAttemptWithTheSameWebhookId) {
+  MakeDispatcher(RetrySchedule({std::chrono::seconds(2)}));
+  sender_.Answer(502);
+  Publish("e1");
+  dispatcher_->RunDue();
+  clock_.Advance(2000);
+  dispatcher_->RunDue();
+  auto requests = sender_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  auto header = [](const HttpRequest& r, const std::string& name) {
+    for (const auto& [n, v] : r.headers) {
+      if (n == name) return v;
+    }
+    return std::string();
+  };
+  EXPECT_EQ(header(requests[0], "webhook-id"), header(requests[1], "webhook-id"));
+  EXPECT_EQ(header(requests[0], "webhook-timestamp"), std::to_string(kStart / 1000));
+  EXPECT_EQ(header(requests[1], "webhook-timestamp"), std::to_string(kStart / 1000 + 2));
+  EXPECT_EQ(header(requests[0], "kz-callback-token"), "tok");
+  EXPECT_EQ(header(requests[0], "Authorization"), "Basic dTpw");
+  auto key = DecodeWebhookSecret(sub_.secret);
+  ASSERT_TRUE(key.ok());
+  for (const auto& r : requests) {
+    EXPECT_TRUE(VerifyWebhook(*key, header(r, "webhook-id"), header(r, "webhook-timestamp"), r.body,
+                              header(r, "webhook-signature"), clock_.NowMs() / 1000)
+                    .ok());
+    EXPECT_EQ(r.method, "POST");
+    EXPECT_EQ(r.url.Origin(), "https://receiver.example:8443");
+    EXPECT_EQ(r.url.target, "/hook");
+  }
+}
+
+TEST_F(DispatcherTest, DeletedSubscriptionCancelsItsPendingDeliveryWithoutARequest) {
+  MakeDispatcher(RetrySchedule({std::chrono::seconds(1)}));
+  const DeliveryId id = Publish("e1");
+  ASSERT_TRUE(store_->DeleteSubscription(sub_.id, clock_.NowMs()).ok());
+  dispatcher_->RunDue();
+  EXPECT_TRUE(sender_.requests().empty());
+  DeliveryRecord d = Record(id);
+  EXPECT_EQ(d.status, DeliveryStatus::kFailed);
+  EXPECT_NE(d.last_error.find("deleted"), std::string::npos);
+}
+
+TEST_F(DispatcherTest, PendingDeliveriesAreReloadedAfterRestart) {
+  MakeDispatcher(RetrySchedule({std::chrono::seconds(30)}));
+  sender_.Answer(500);
+  const DeliveryId id = Publish("e1");
+  dispatcher_->RunDue();  // fails once, waits 30 s
+  dispatcher_.reset();
+
+  MakeDispatcher(RetrySchedule({std::chrono::seconds(30)}));
+  ASSERT_TRUE(dispatcher_->LoadPending().ok());
+  EXPECT_EQ(dispatcher_->queued(), 1u);
+  EXPECT_EQ(dispatcher_->RunDue(), 0);
+  clock_.Advance(30000);
+  EXPECT_EQ(dispatcher_->RunDue(), 1);
+  EXPECT_EQ(Record(id).status, DeliveryStatus::kDelivered);
+}
+
+}  // namespace
+}  // namespace hookbroker::testing

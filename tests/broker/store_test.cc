@@ -1,0 +1,194 @@
+#include "broker/store.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/broker/broker_test_util.h"
+#include "tests/support/temp_dir.h"
+
+namespace hookbroker::testing {
+namespace {
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void Reopen() {
+    store_.reset();
+    auto s = Store::Open(StoreOptions{dir_.path(), 64ULL << 20, 126});
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store_ = std::move(s).value();
+  }
+  std::vector<EventCommit> Commit(std::vector<Event> events, std::int64_t now = 5000) {
+    deliveries_.clear();
+    auto r = store_->CommitEvents(events, now, &deliveries_);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : std::vector<EventCommit>{};
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+  std::vector<NewDelivery> deliveries_;
+};
+
+TEST_F(StoreTest, MatchesEachScopeAndOnlyTheSubscribedTypes) {
+  ASSERT_TRUE(store_
+                  ->PutSubscription(
+                      MakeSubscription("s-group", ObjectType::kGroup, "g1", {"TextMessageCreated"}))
+                  .ok());
+  ASSERT_TRUE(
+      store_->PutSubscription(MakeSubscription("s-pkg", ObjectType::kActionPackage, "p1")).ok());
+  ASSERT_TRUE(store_
+                  ->PutSubscription(
+                      MakeSubscription("s-act", ObjectType::kAction, "a1", {"ActionResponse"}))
+                  .ok());
+  auto r = Commit({MakeEvent("e1", "TextMessageCreated", "g1"),
+                   MakeEvent("e2", "ActionResponse", "g2", "p1", "a1"),
+                   MakeEvent("e3", "ActionResponse", "g1", "p2", "a2")});
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].deliveries, 1);  // s-group
+  EXPECT_EQ(r[1].deliveries, 2);  // s-pkg and s-act, in another group
+  EXPECT_EQ(r[2].deliveries, 0);  // the group subscription does not take ActionResponse
+  ASSERT_EQ(deliveries_.size(), 3u);
+  EXPECT_EQ(deliveries_[0].subscription_id, SubscriptionId("s-group"));
+}
+
+TEST_F(StoreTest, ExpiredAndDeletedSubscriptionsMatchNothing) {
+  ASSERT_TRUE(
+      store_->PutSubscription(MakeSubscription("old", ObjectType::kGroup, "g", {"*"}, 4000)).ok());
+  ASSERT_TRUE(store_->PutSubscription(MakeSubscription("gone", ObjectType::kGroup, "g")).ok());
+  auto deleted = store_->DeleteSubscription(SubscriptionId("gone"), 10);
+  ASSERT_TRUE(deleted.ok() && *deleted);
+  auto again = store_->DeleteSubscription(SubscriptionId("gone"), 11);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again);
+  EXPECT_EQ(Commit({MakeEvent("e", "MemberAdded", "g")}, /*now=*/5000)[0].deliveries, 0);
+  auto got = store_->GetSubscription(SubscriptionId("gone"));
+  ASSERT_TRUE(got.ok());
+  EXPECT_FALSE(got->has_value());
+}
+
+TEST_F(StoreTest, DuplicateEventIdsCreateNothingAcrossCommitsAndReopen) {
+  ASSERT_TRUE(store_->PutSubscription(MakeSubscription("s", ObjectType::kGroup, "g")).ok());
+  auto first = Commit({MakeEvent("e", "MemberAdded", "g"), MakeEvent("e", "MemberAdded", "g")});
+  EXPECT_EQ(first[0].status, IngestStatus::kAccepted);
+  EXPECT_EQ(first[1].status, IngestStatus::kDuplicate);
+  Reopen();
+  auto second = Commit({MakeEvent("e", "MemberAdded", "g")});
+  EXPECT_EQ(second[0].status, IngestStatus::kDuplicate);
+  EXPECT_EQ(second[0].deliveries, 0);
+}
+
+TEST_F(StoreTest, DeliveryIdsKeepIncreasingAfterReopen) {
+  ASSERT_TRUE(store_->PutSubscription(MakeSubscription("s", ObjectType::kGroup, "g")).ok());
+  Commit({MakeEvent("e1", "MemberAdded", "g")});
+  const auto first = deliveries_.at(0).id.value();
+  Reopen();
+  Commit({MakeEvent("e2", "MemberAdded", "g")});
+  EXPECT_GT(deliveries_.at(0).id.value(), first);
+}
+
+TEST_F(StoreTest, RecordsAttemptsAndMovesTheDueIndex) {
+  ASSERT_TRUE(store_->PutSubscription(MakeSubscription("s", ObjectType::kGroup, "g")).ok());
+  Commit({MakeEvent("e1", "MemberAdded", "g")});
+  const DeliveryId id = deliveries_.at(0).id;
+  AttemptUpdate u;
+  u.delivery_id = id;
+  u.attempt = {1, 5000, 12, AttemptOutcome::kHttpError, 503, "HTTP 503", "busy"};
+  u.new_status = DeliveryStatus::kPending;
+  u.next_attempt_ms = 10000;
+  ASSERT_TRUE(store_->RecordAttempts(std::vector<AttemptUpdate>{u}).ok());
+
+  std::vector<std::int64_t> due;
+  ASSERT_TRUE(store_
+                  ->ForEachPending([&](const DeliveryId&, const SubscriptionId&, std::int64_t at) {
+                    due.push_back(at);
+                  })
+                  .ok());
+  EXPECT_EQ(due, std::vector<std::int64_t>{10000});
+
+  u.attempt = {2, 10000, 3, AttemptOutcome::kDelivered, 200, "", "ok"};
+  u.new_status = DeliveryStatus::kDelivered;
+  ASSERT_TRUE(store_->RecordAttempts(std::vector<AttemptUpdate>{u}).ok());
+  due.clear();
+  ASSERT_TRUE(store_
+                  ->ForEachPending([&](const DeliveryId&, const SubscriptionId&, std::int64_t at) {
+                    due.push_back(at);
+                  })
+                  .ok());
+  EXPECT_TRUE(due.empty());
+
+  auto got = store_->GetDelivery(id);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->delivery.status, DeliveryStatus::kDelivered);
+  EXPECT_EQ((*got)->delivery.attempts, 2);
+  ASSERT_EQ((*got)->attempts.size(), 2u);
+  EXPECT_EQ((*got)->attempts[0].response_excerpt, "busy");
+  EXPECT_EQ((*got)->attempts[1].outcome, AttemptOutcome::kDelivered);
+}
+
+TEST_F(StoreTest, ListsDeliveriesNewestFirstWithFiltersAndCursor) {
+  ASSERT_TRUE(store_->PutSubscription(MakeSubscription("a", ObjectType::kGroup, "g")).ok());
+  ASSERT_TRUE(store_->PutSubscription(MakeSubscription("b", ObjectType::kGroup, "g")).ok());
+  for (int i = 0; i < 5; ++i) Commit({MakeEvent("e" + std::to_string(i), "MemberAdded", "g")});
+
+  DeliveryFilter by_sub;
+  by_sub.subscription_id = SubscriptionId("a");
+  by_sub.limit = 2;
+  auto page = store_->ListDeliveries(by_sub);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->deliveries.size(), 2u);
+  EXPECT_EQ(page->deliveries[0].delivery.event_id, EventId("e4"));
+  EXPECT_EQ(page->deliveries[1].delivery.event_id, EventId("e3"));
+  ASSERT_TRUE(page->next_before_id.has_value());
+
+  // New deliveries arriving between pages do not disturb the walk.
+  Commit({MakeEvent("e5", "MemberAdded", "g")});
+  by_sub.before_id = page->next_before_id;
+  by_sub.limit = 10;
+  auto rest = store_->ListDeliveries(by_sub);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->deliveries.size(), 3u);
+  EXPECT_EQ(rest->deliveries[0].delivery.event_id, EventId("e2"));
+  EXPECT_FALSE(rest->next_before_id.has_value());
+
+  DeliveryFilter by_event;
+  by_event.event_id = EventId("e1");
+  auto one = store_->ListDeliveries(by_event);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->deliveries.size(), 2u);  // a and b
+
+  DeliveryFilter failed;
+  failed.status = DeliveryStatus::kFailed;
+  auto none = store_->ListDeliveries(failed);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->deliveries.empty());
+}
+
+TEST_F(StoreTest, ListsSubscriptionsByObjectWithPagination) {
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(store_
+                    ->PutSubscription(MakeSubscription("s" + std::to_string(i), ObjectType::kGroup,
+                                                       i < 3 ? "g" : "h"))
+                    .ok());
+  }
+  SubscriptionFilter f;
+  f.object_type = ObjectType::kGroup;
+  f.object_id = "g";
+  f.limit = 2;
+  auto page = store_->ListSubscriptions(f);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->subscriptions.size(), 2u);
+  ASSERT_FALSE(page->next_after_id.empty());
+  f.after_id = page->next_after_id;
+  auto rest = store_->ListSubscriptions(f);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->subscriptions.size(), 1u);
+  EXPECT_EQ(rest->subscriptions[0].id, SubscriptionId("s2"));
+
+  SubscriptionFilter all;
+  auto everything = store_->ListSubscriptions(all);
+  ASSERT_TRUE(everything.ok());
+  EXPECT_EQ(everything->subscriptions.size(), 5u);
+}
+
+}  // namespace
+}  // namespace hookbroker::testing

@@ -1,0 +1,217 @@
+#include "proto/event.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <regex>
+#include <set>
+
+#include "proto/limits.h"
+
+namespace hookbroker {
+namespace {
+
+boost::json::object Minimal() {
+  return boost::json::object{{"eventType", "TextMessageCreated"}, {"groupId", "g1"}};
+}
+
+Result<Event> ParseWith(std::string_view key, boost::json::value value) {
+  boost::json::object obj = Minimal();
+  obj[key] = std::move(value);
+  return ParseEvent(obj);
+}
+
+void ExpectInvalid(const Result<Event>& event, std::string_view field) {
+  ASSERT_FALSE(event.ok()) << field;
+  EXPECT_EQ(event.error().code, "invalid_field");
+  EXPECT_EQ(event.error().field, field);
+  EXPECT_TRUE(event.error().message.starts_with(std::string(field) + ": "))
+      << event.error().message;
+}
+
+TEST(EventTest, ParsesMinimalEvent) {
+  Result<Event> event = ParseEvent(Minimal());
+  ASSERT_TRUE(event.ok());
+  EXPECT_EQ(event->type, "TextMessageCreated");
+  EXPECT_EQ(event->group_id, "g1");
+  EXPECT_TRUE(event->id.value().empty());
+  EXPECT_TRUE(event->action_package_id.empty());
+  EXPECT_TRUE(event->action_id.empty());
+  EXPECT_EQ(event->timestamp_ms, 0);
+}
+
+TEST(EventTest, CopiesTypedFieldsAndKeepsUnknownFields) {
+  const boost::json::value input = boost::json::parse(R"({
+    "eventType": "ActionResponse", "groupId": "g1", "actionPackageId": "pkg", "actionId": "a1",
+    "eventId": "e-1", "timestamp": 1700000000000, "fromUser": "+1555", "fromUserId": "u1",
+    "fromUserName": "Ann", "fromUserProfilePic": "https://x/p.png", "data": {"k": [1, 2]},
+    "custom": {"nested": true}})");
+  Result<Event> event = ParseEvent(input);
+  ASSERT_TRUE(event.ok());
+  EXPECT_EQ(event->id.value(), "e-1");
+  EXPECT_EQ(event->action_package_id, "pkg");
+  EXPECT_EQ(event->action_id, "a1");
+  EXPECT_EQ(event->timestamp_ms, 1700000000000);
+  EXPECT_EQ(event->source, input.get_object());
+  EXPECT_EQ(EventJson(*event).at("custom"), boost::json::parse(R"({"nested": true})"));
+}
+
+TEST(EventTest, RejectsNonObject) {
+  for (const char* text : {"[]", "\"x\"", "1", "null"}) {
+    Result<Event> event = ParseEvent(boost::json::parse(text));
+    ASSERT_FALSE(event.ok()) << text;
+    EXPECT_FALSE(event.error().message.empty());
+  }
+}
+
+TEST(EventTest, RequiresEventType) {
+  boost::json::object obj = Minimal();
+  obj.erase("eventType");
+  Result<Event> event = ParseEvent(obj);
+  ASSERT_FALSE(event.ok());
+  EXPECT_EQ(event.error().code, "missing_field");
+  EXPECT_EQ(event.error().field, "eventType");
+}
+
+TEST(EventTest, RejectsInvalidEventTypes) {
+  ExpectInvalid(ParseWith("eventType", 5), "eventType");
+  ExpectInvalid(ParseWith("eventType", ""), "eventType");
+  ExpectInvalid(ParseWith("eventType", "1Bad"), "eventType");
+  ExpectInvalid(ParseWith("eventType", "has space"), "eventType");
+  ExpectInvalid(ParseWith("eventType", "*"), "eventType");
+  ExpectInvalid(ParseWith("eventType", boost::json::string(65, 'a')), "eventType");
+}
+
+TEST(EventTest, AcceptsKaizalaAndCustomEventTypes) {
+  for (std::string_view type : kKaizalaEventTypes) {
+    EXPECT_TRUE(ParseWith("eventType", boost::json::string(type)).ok()) << type;
+  }
+  EXPECT_TRUE(ParseWith("eventType", "order.created-v2_x").ok());
+  EXPECT_TRUE(ParseWith("eventType", boost::json::string(64, 'a')).ok());
+}
+
+TEST(EventTest, EventTypeNameRules) {
+  EXPECT_TRUE(IsKaizalaEventType("MemberAdded"));
+  EXPECT_FALSE(IsKaizalaEventType("memberadded"));
+  EXPECT_EQ(kKaizalaEventTypes.size(), 13u);
+  EXPECT_TRUE(IsValidEventTypeName("A"));
+  EXPECT_FALSE(IsValidEventTypeName("_a"));
+  EXPECT_FALSE(IsValidEventTypeName("a/b"));
+}
+
+TEST(EventTest, RequiresGroupId) {
+  boost::json::object obj = Minimal();
+  obj.erase("groupId");
+  Result<Event> event = ParseEvent(obj);
+  ASSERT_FALSE(event.ok());
+  EXPECT_EQ(event.error().code, "missing_field");
+  EXPECT_EQ(event.error().field, "groupId");
+}
+
+TEST(EventTest, RejectsBadGroupId) {
+  ExpectInvalid(ParseWith("groupId", ""), "groupId");
+  ExpectInvalid(ParseWith("groupId", 42), "groupId");
+  Result<Event> too_long = ParseWith("groupId", boost::json::string(257, 'g'));
+  ExpectInvalid(too_long, "groupId");
+  EXPECT_EQ(too_long.error().message,
+            "groupId: must be a non-empty string of at most 256 characters");
+  EXPECT_TRUE(ParseWith("groupId", boost::json::string(256, 'g')).ok());
+}
+
+TEST(EventTest, ValidatesOptionalObjectIds) {
+  for (std::string_view key : {"actionPackageId", "actionId"}) {
+    ExpectInvalid(ParseWith(key, 1), key);
+    ExpectInvalid(ParseWith(key, boost::json::string(257, 'x')), key);
+    EXPECT_TRUE(ParseWith(key, boost::json::string(256, 'x')).ok());
+  }
+}
+
+TEST(EventTest, TreatsNullOptionalFieldsAsAbsent) {
+  Result<Event> event = ParseWith("actionId", nullptr);
+  ASSERT_TRUE(event.ok());
+  EXPECT_TRUE(event->action_id.empty());
+  EXPECT_TRUE(ParseWith("actionPackageId", nullptr).ok());
+}
+
+TEST(EventTest, ValidatesEventId) {
+  ExpectInvalid(ParseWith("eventId", ""), "eventId");
+  ExpectInvalid(ParseWith("eventId", 7), "eventId");
+  ExpectInvalid(ParseWith("eventId", boost::json::string(129, 'e')), "eventId");
+  ExpectInvalid(ParseWith("eventId", "bad\nid"), "eventId");
+  ExpectInvalid(ParseWith("eventId", "bad\x7fid"), "eventId");
+  Result<Event> event = ParseWith("eventId", boost::json::string(128, 'e'));
+  ASSERT_TRUE(event.ok());
+  EXPECT_EQ(event->id.value(), std::string(128, 'e'));
+}
+
+TEST(EventTest, ValidatesUserFields) {
+  for (std::string_view key : {"fromUser", "fromUserId", "fromUserName", "fromUserProfilePic"}) {
+    ExpectInvalid(ParseWith(key, true), key);
+    ExpectInvalid(ParseWith(key, boost::json::string(limits::kMaxUserFieldLength + 1, 'u')), key);
+    EXPECT_TRUE(ParseWith(key, boost::json::string(limits::kMaxUserFieldLength, 'u')).ok());
+  }
+}
+
+TEST(EventTest, AcceptsIntegralTimestampForms) {
+  EXPECT_EQ(ParseWith("timestamp", std::int64_t{1700000000000})->timestamp_ms, 1700000000000);
+  EXPECT_EQ(ParseWith("timestamp", std::uint64_t{1700000000000})->timestamp_ms, 1700000000000);
+  Result<Event> from_double = ParseWith("timestamp", 1.7e12);
+  ASSERT_TRUE(from_double.ok());
+  EXPECT_EQ(from_double->timestamp_ms, 1700000000000);
+  // Receivers get the integer, not the producer's float spelling.
+  EXPECT_TRUE(from_double->source.at("timestamp").is_int64());
+}
+
+TEST(EventTest, RejectsBadTimestamps) {
+  ExpectInvalid(ParseWith("timestamp", -1), "timestamp");
+  ExpectInvalid(ParseWith("timestamp", 1.5), "timestamp");
+  ExpectInvalid(ParseWith("timestamp", "1700000000000"), "timestamp");
+  ExpectInvalid(ParseWith("timestamp", std::uint64_t{18446744073709551615ull}), "timestamp");
+  ExpectInvalid(ParseWith("timestamp", 1e300), "timestamp");
+}
+
+TEST(EventTest, ValidatesData) {
+  ExpectInvalid(ParseWith("data", "text"), "data");
+  ExpectInvalid(ParseWith("data", boost::json::array{1}), "data");
+  // {"k":"..."} is 8 bytes of framing around the string.
+  const std::string fits(limits::kMaxEventDataBytes - 8, 'd');
+  EXPECT_TRUE(ParseWith("data", boost::json::object{{"k", fits}}).ok());
+  ExpectInvalid(ParseWith("data", boost::json::object{{"k", fits + "d"}}), "data");
+}
+
+TEST(EventTest, AssignDefaultsFillsMissingIdAndTimestamp) {
+  Result<Event> event = ParseEvent(Minimal());
+  ASSERT_TRUE(event.ok());
+  AssignDefaults(*event, EventId("generated"), 1234);
+  EXPECT_EQ(event->id.value(), "generated");
+  EXPECT_EQ(event->timestamp_ms, 1234);
+  EXPECT_EQ(EventJson(*event).at("eventId"), "generated");
+  EXPECT_EQ(EventJson(*event).at("timestamp"), 1234);
+}
+
+TEST(EventTest, AssignDefaultsKeepsProducerValues) {
+  boost::json::object obj = Minimal();
+  obj["eventId"] = "mine";
+  obj["timestamp"] = 99;
+  Result<Event> event = ParseEvent(obj);
+  ASSERT_TRUE(event.ok());
+  AssignDefaults(*event, EventId("generated"), 1234);
+  EXPECT_EQ(event->id.value(), "mine");
+  EXPECT_EQ(event->timestamp_ms, 99);
+  EXPECT_EQ(EventJson(*event).at("eventId"), "mine");
+  EXPECT_EQ(EventJson(*event).at("timestamp"), 99);
+}
+
+TEST(EventTest, GenerateUuidIsRandomVersion4) {
+  const std::regex pattern("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) {
+    const std::string uuid = GenerateUuid();
+    EXPECT_TRUE(std::regex_match(uuid, pattern)) << uuid;
+    seen.insert(uuid);
+  }
+  EXPECT_EQ(seen.size(), 100u);
+}
+
+}  // namespace
+}  // namespace hookbroker
