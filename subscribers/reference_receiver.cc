@@ -84,8 +84,10 @@ std::set<std::string> ConnectionInodes(int port) {
 // keep-alive wait would keep serving that connection (answering requests after Stop()) for up to
 // the keep-alive timeout, and Stop() would block that long joining it. shutdown() (not close():
 // httplib still owns the descriptors) wakes those workers with EOF so they finish at once.
-// Descriptors are matched by socket inode via readlink on /proc/self/fd, so no other thread's
-// descriptor is ever operated on (and ThreadSanitizer sees no fd races).
+// Descriptors are matched by socket inode through readlink() on /proc/self/fd rather than by
+// probing every descriptor (fstat, getsockname), which would race with other threads' close().
+// A matched descriptor could still be closed by its worker and reused before shutdown(); the
+// window is microseconds at Stop() and the reuse would have to happen in exactly that gap.
 void ShutDownAcceptedConnections(int port) {
   const std::set<std::string> inodes = ConnectionInodes(port);
   if (inodes.empty()) return;

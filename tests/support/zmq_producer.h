@@ -10,7 +10,8 @@ namespace hookbroker::testing {
 
 // Sends `frame` on a fresh REQ socket connected to `endpoint` and returns the reply frame, or
 // nullopt when none arrives within `timeout`.
-std::optional<std::string> RequestReply(const std::string& endpoint, const std::string& frame,
-                                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
+std::optional<std::string> RequestReply(
+    const std::string& endpoint, const std::string& frame,
+    std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace hookbroker::testing
