@@ -1,11 +1,12 @@
 #include "broker/api_server.h"
 
-#include <httplib.h>
 #include <openssl/rand.h>
 
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "broker/api_http.h"
+#include "broker/api_json.h"
 #include "broker/callback_address.h"
 #include "broker/log.h"
 #include "proto/limits.h"
@@ -16,81 +17,9 @@ namespace hookbroker {
 namespace {
 
 namespace json = boost::json;
-
-void SendJson(httplib::Response& res, int status, const json::value& body) {
-  res.status = status;
-  res.set_content(json::serialize(body), "application/json");
-}
-
-void SendError(httplib::Response& res, int status, const Error& error) {
-  json::object e;
-  e["code"] = error.code;
-  e["message"] = error.message;
-  if (!error.field.empty()) e["field"] = error.field;
-  SendJson(res, status, json::object{{"error", std::move(e)}});
-}
-
-void SendError(httplib::Response& res, int status, std::string code, std::string message,
-               std::string field = "") {
-  SendError(res, status, Error{std::move(code), std::move(message), std::move(field)});
-}
-
-// 500 for storage trouble, 400 for everything the caller can fix.
-void SendStoreError(httplib::Response& res, const Error& error) {
-  LogError("store", error.message);
-  SendError(res, error.code == "storage_full" ? 507 : 500, error.code,
-            "storage error: " + error.message);
-}
-
-Result<json::value> ParseBody(const std::string& body) {
-  json::parse_options opts;
-  opts.max_depth = limits::kMaxJsonDepth;
-  boost::system::error_code ec;
-  json::value v = json::parse(body, ec, {}, opts);
-  if (ec) return Error{"invalid_json", "request body is not valid JSON: " + ec.message(), ""};
-  return v;
-}
-
-Result<std::size_t> ParseLimit(const httplib::Request& req) {
-  if (!req.has_param("limit")) return std::size_t{100};
-  const std::string text = req.get_param_value("limit");
-  std::size_t v = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size() || v < 1 || v > 1000) {
-    return Error::Invalid("limit", "limit: expected a whole number from 1 to 1000");
-  }
-  return v;
-}
-
-json::object DeliveryToJson(const DeliveryWithAttempts& item) {
-  const DeliveryRecord& d = item.delivery;
-  json::object o;
-  o["id"] = std::to_string(d.id.value());
-  o["webhookId"] = d.subscription_id.value();
-  o["eventId"] = d.event_id.value();
-  o["eventType"] = d.event_type;
-  o["status"] = ToString(d.status);
-  o["attemptCount"] = d.attempts;
-  o["createdAt"] = d.created_ms;
-  o["updatedAt"] = d.updated_ms;
-  if (d.status == DeliveryStatus::kPending) o["nextAttemptAt"] = d.next_attempt_ms;
-  if (d.last_http_status != 0) o["lastHttpStatus"] = d.last_http_status;
-  if (!d.last_error.empty()) o["lastError"] = d.last_error;
-  json::array attempts;
-  for (const AttemptRecord& a : item.attempts) {
-    json::object ao;
-    ao["attempt"] = a.number;
-    ao["startedAt"] = a.started_ms;
-    ao["durationMs"] = a.duration_ms;
-    ao["outcome"] = ToString(a.outcome);
-    if (a.http_status != 0) ao["httpStatus"] = a.http_status;
-    if (!a.error.empty()) ao["error"] = a.error;
-    ao["response"] = a.response_excerpt;
-    attempts.push_back(std::move(ao));
-  }
-  o["attempts"] = std::move(attempts);
-  return o;
-}
+using api::SendError;
+using api::SendJson;
+using api::SendStoreError;
 
 std::string RandomToken() {
   unsigned char bytes[16];
@@ -105,19 +34,24 @@ std::string RandomToken() {
 }
 
 std::string_view TrimTrailingSpace(std::string_view s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) {
     s.remove_suffix(1);
+  }
   return s;
 }
 
+Error NoSuchWebhook() { return Error{"not_found", "no webhook with this id", "webhookId"}; }
+
 }  // namespace
 
-ApiServer::ApiServer(Store& store, HttpSender& sender, const Clock& clock, const ApiKeys& keys,
-                     ApiServerOptions options)
+ApiServer::ApiServer(Store& store, Dispatcher& dispatcher, HttpSender& sender, const Clock& clock,
+                     const ApiKeys& keys, Metrics& metrics, ApiServerOptions options)
     : store_(store),
+      dispatcher_(dispatcher),
       sender_(sender),
       clock_(clock),
       keys_(keys),
+      metrics_(metrics),
       options_(std::move(options)),
       server_(std::make_unique<httplib::Server>()) {
   server_->set_tcp_nodelay(true);  // PITFALLS.md: 100x slower keep-alive without it
@@ -125,7 +59,9 @@ ApiServer::ApiServer(Store& store, HttpSender& sender, const Clock& clock, const
   server_->set_read_timeout(std::chrono::seconds(10));
   server_->set_write_timeout(std::chrono::seconds(10));
   server_->set_payload_max_length(limits::kMaxRequestBodyBytes);
-  Routes();
+  CommonHandlers();
+  WebhookRoutes();
+  HistoryRoutes();
 }
 
 ApiServer::~ApiServer() { Stop(); }
@@ -133,8 +69,9 @@ ApiServer::~ApiServer() { Stop(); }
 Status ApiServer::Bind(const std::string& host_port) {
   const auto colon = host_port.rfind(':');
   std::string host = host_port.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
+  }
   int port = 0;
   const std::string port_text = host_port.substr(colon + 1);
   auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
@@ -164,13 +101,24 @@ void ApiServer::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void ApiServer::Routes() {
+void ApiServer::CommonHandlers() {
   httplib::Server& s = *server_;
 
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (req.path.rfind("/v1/", 0) != 0 && req.path != "/v1") {
-      return httplib::Server::HandlerResponse::Unhandled;
+    // cpp-httplib enforces the payload limit only on a Content-Length body: a chunked body, or
+    // one read until the connection closes, would be read whole whatever its size (on any
+    // path, before any key check). Refuse such requests before their body is read.
+    const bool writes = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+    if (req.has_header("Transfer-Encoding") || (writes && !req.has_header("Content-Length"))) {
+      SendError(res, 411, "length_required",
+                "send the request body with a Content-Length header (at most " +
+                    std::to_string(limits::kMaxRequestBodyBytes) + " bytes)");
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
     }
+    const bool guarded =
+        req.path.rfind("/v1/", 0) == 0 || req.path == "/v1" || req.path == "/metrics";
+    if (!guarded) return httplib::Server::HandlerResponse::Unhandled;
     if (!keys_.Accepts(req.get_header_value("accessToken"),
                        req.get_header_value("Authorization"))) {
       SendError(res, 401, "unauthorized",
@@ -217,55 +165,59 @@ void ApiServer::Routes() {
   s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, json::object{{"status", "ok"}});
   });
+}
 
-  s.Post("/v1/webhook", [this](const httplib::Request& req, httplib::Response& res) {
-    auto body = ParseBody(req.body);
+Status ApiServer::CheckCallbackUrl(const std::string& text) {
+  auto url = ParseUrl(text);
+  if (!url) return url.error();
+  auto address = ResolveCallbackAddress(*url, options_.address_policy);
+  if (!address) return address.error();
+  if (!options_.validation_handshake) return Status::Ok();
+
+  const std::string token = RandomToken();
+  auto probe_url = ParseUrl(AppendQueryParam(*url, "validationToken", token));
+  if (!probe_url) return probe_url.error();
+  HttpRequest probe;
+  probe.method = "GET";
+  probe.url = *probe_url;
+  probe.timeout = options_.handshake_timeout;
+  HttpResult r = sender_.Send(probe);
+  std::string why;
+  if (r.kind != HttpResult::Kind::kResponse) {
+    why = r.error;
+  } else if (r.status != 200) {
+    why = "it answered HTTP " + std::to_string(r.status) + " (200 expected)";
+  } else if (TrimTrailingSpace(r.body_excerpt) != token) {
+    why = "its body was not the validationToken";
+  }
+  if (why.empty()) return Status::Ok();
+  return Error{"validation_failed",
+               "callBackUrl failed the validation handshake (GET with ?validationToken=..., "
+               "which must answer 200 with the token as the body within " +
+                   std::to_string(options_.handshake_timeout.count() / 1000) + " s): " + why,
+               "callBackUrl"};
+}
+
+void ApiServer::WebhookRoutes() {
+  httplib::Server& s = *server_;
+  RequestPolicy policy;
+  policy.allow_http_callbacks = options_.allow_http_callbacks;
+
+  s.Post("/v1/webhook", [this, policy](const httplib::Request& req, httplib::Response& res) {
+    auto body = api::ParseBody(req.body);
     if (!body) return SendError(res, 400, body.error());
-    RequestPolicy policy;
-    policy.allow_http_callbacks = options_.allow_http_callbacks;
-    const std::int64_t now = clock_.NowMs();
-    auto sub = ParseSubscriptionRequest(*body, policy, now);
+    auto sub = ParseSubscriptionRequest(*body, policy, clock_.NowMs());
     if (!sub) return SendError(res, 400, sub.error());
-    auto url = ParseUrl(sub->callback_url);
-    if (!url) return SendError(res, 400, url.error());
-    auto address = ResolveCallbackAddress(*url, options_.address_policy);
-    if (!address) return SendError(res, 400, address.error());
-
-    if (options_.validation_handshake) {
-      const std::string token = RandomToken();
-      HttpRequest probe;
-      probe.method = "GET";
-      auto probe_url = ParseUrl(AppendQueryParam(*url, "validationToken", token));
-      if (!probe_url) return SendError(res, 400, probe_url.error());
-      probe.url = *probe_url;
-      probe.timeout = options_.handshake_timeout;
-      HttpResult r = sender_.Send(probe);
-      std::string why;
-      if (r.kind != HttpResult::Kind::kResponse) {
-        why = r.error;
-      } else if (r.status != 200) {
-        why = "it answered HTTP " + std::to_string(r.status) + " (200 expected)";
-      } else if (TrimTrailingSpace(r.body_excerpt) != token) {
-        why = "its body was not the validationToken";
-      }
-      if (!why.empty()) {
-        return SendError(res, 400, "validation_failed",
-                         "callBackUrl failed the validation handshake (GET with "
-                         "?validationToken=..., which must answer 200 with the token as the body "
-                         "within " +
-                             std::to_string(options_.handshake_timeout.count() / 1000) +
-                             " s): " + why,
-                         "callBackUrl");
-      }
-    }
-
+    if (Status ok = CheckCallbackUrl(sub->callback_url); !ok)
+      return SendError(res, 400, ok.error());
     sub->id = SubscriptionId(GenerateUuid());
     if (sub->secret.empty()) sub->secret = GenerateWebhookSecret();
-    Status stored = store_.PutSubscription(*sub);
-    if (!stored) return SendStoreError(res, stored.error());
+    if (Status stored = store_.PutSubscription(*sub); !stored) {
+      return SendStoreError(res, stored.error());
+    }
     LogInfo("api", "webhook " + sub->id.value() + " registered for " +
                        std::string(ToString(sub->object_type)) + " " + sub->object_id + " -> " +
-                       url->Origin());
+                       ParseUrl(sub->callback_url)->Origin());
     SendJson(res, 200, json::object{{"webhookId", sub->id.value()}, {"secret", sub->secret}});
   });
 
@@ -274,10 +226,9 @@ void ApiServer::Routes() {
     if (req.has_param("objectType")) {
       auto type = ParseObjectType(req.get_param_value("objectType"));
       if (!type) {
-        return SendError(res, 400,
-                         Error::Invalid("objectType",
-                                        "objectType: expected Group, ActionPackage or "
-                                        "Action"));
+        return SendError(
+            res, 400,
+            Error::Invalid("objectType", "objectType: expected Group, ActionPackage or Action"));
       }
       filter.object_type = *type;
     }
@@ -287,7 +238,7 @@ void ApiServer::Routes() {
         return SendError(res, 400, Error::Invalid("objectId", "objectId: must not be empty"));
       }
     }
-    auto limit = ParseLimit(req);
+    auto limit = api::LimitParam(req);
     if (!limit) return SendError(res, 400, limit.error());
     filter.limit = *limit;
     filter.after_id = req.get_param_value("cursor");
@@ -303,66 +254,122 @@ void ApiServer::Routes() {
   s.Get(R"(/v1/webhook/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
     auto sub = store_.GetSubscription(SubscriptionId(req.matches[1]));
     if (!sub) return SendStoreError(res, sub.error());
-    if (!*sub) return SendError(res, 404, "not_found", "no webhook with this id", "webhookId");
+    if (!*sub) return SendError(res, 404, NoSuchWebhook());
     SendJson(res, 200, SubscriptionToApiJson(**sub));
+  });
+
+  s.Patch(R"(/v1/webhook/([^/]+))", [this, policy](const httplib::Request& req,
+                                                   httplib::Response& res) {
+    const SubscriptionId id(req.matches[1]);
+    auto body = api::ParseBody(req.body);
+    if (!body) return SendError(res, 400, body.error());
+    auto current = store_.GetSubscription(id);
+    if (!current) return SendStoreError(res, current.error());
+    if (!*current) return SendError(res, 404, NoSuchWebhook());
+    // Validate on a copy first, so the handshake (network I/O) runs outside any transaction.
+    Subscription preview = **current;
+    bool url_changed = false;
+    if (Status valid =
+            ApplySubscriptionPatch(*body, policy, clock_.NowMs(), &preview, &url_changed);
+        !valid) {
+      return SendError(res, 400, valid.error());
+    }
+    if (url_changed) {
+      if (Status ok = CheckCallbackUrl(preview.callback_url); !ok) {
+        return SendError(res, 400, ok.error());
+      }
+    }
+    bool was_paused = false;
+    auto updated = store_.UpdateSubscription(id, [&](Subscription& sub) -> Status {
+      was_paused = sub.paused;
+      bool changed_again = false;
+      return ApplySubscriptionPatch(*body, policy, clock_.NowMs(), &sub, &changed_again);
+    });
+    if (!updated) {
+      if (updated.error().code.rfind("storage", 0) == 0) {
+        return SendStoreError(res, updated.error());
+      }
+      return SendError(res, 400, updated.error());
+    }
+    if (!*updated) return SendError(res, 404, NoSuchWebhook());
+    const Subscription& sub = **updated;
+    if (was_paused && !sub.paused) dispatcher_.Resume(sub.id);
+    std::string what;
+    for (const auto& [name, value] : body->as_object()) {
+      what += (what.empty() ? "" : ", ") + std::string(name);
+    }
+    LogInfo("api", "webhook " + sub.id.value() + " changed: " + what +
+                       (was_paused != sub.paused ? (sub.paused ? " (paused)" : " (resumed)") : ""));
+    SendJson(res, 200, SubscriptionToApiJson(sub));
   });
 
   s.Delete(R"(/v1/webhook/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
     const SubscriptionId id(req.matches[1]);
     auto deleted = store_.DeleteSubscription(id, clock_.NowMs());
     if (!deleted) return SendStoreError(res, deleted.error());
-    if (!*deleted) return SendError(res, 404, "not_found", "no webhook with this id", "webhookId");
+    if (!*deleted) return SendError(res, 404, NoSuchWebhook());
+    // Deliveries held for it while paused now end as cancelled.
+    dispatcher_.Resume(id);
     LogInfo("api", "webhook " + id.value() + " deleted");
     SendJson(res, 200, json::object{{"webhookId", id.value()}, {"deleted", true}});
   });
 
-  s.Get("/v1/deliveries", [this](const httplib::Request& req, httplib::Response& res) {
-    DeliveryFilter filter;
-    if (req.has_param("webhookId"))
-      filter.subscription_id = SubscriptionId(req.get_param_value("webhookId"));
-    if (req.has_param("eventId")) filter.event_id = EventId(req.get_param_value("eventId"));
-    if (req.has_param("status")) {
-      auto status = ParseDeliveryStatus(req.get_param_value("status"));
-      if (!status) {
-        return SendError(res, 400,
-                         Error::Invalid("status", "status: expected pending, delivered or failed"));
-      }
-      filter.status = *status;
-    }
-    auto limit = ParseLimit(req);
-    if (!limit) return SendError(res, 400, limit.error());
-    filter.limit = *limit;
-    if (req.has_param("cursor")) {
-      const std::string text = req.get_param_value("cursor");
-      std::uint64_t before = 0;
-      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), before);
-      if (ec != std::errc() || ptr != text.data() + text.size() || before == 0) {
-        return SendError(res, 400,
-                         Error::Invalid("cursor", "cursor: not a cursor from nextCursor"));
-      }
-      filter.before_id = before;
-    }
-    auto page = store_.ListDeliveries(filter);
-    if (!page) return SendStoreError(res, page.error());
-    json::array items;
-    for (const auto& d : page->deliveries) items.push_back(DeliveryToJson(d));
-    json::object out{{"deliveries", std::move(items)}};
-    if (page->next_before_id) out["nextCursor"] = std::to_string(*page->next_before_id);
-    SendJson(res, 200, out);
-  });
-
-  s.Get(R"(/v1/deliveries/([0-9]{1,20}))",
+  s.Get(R"(/v1/webhook/([^/]+)/stats)",
         [this](const httplib::Request& req, httplib::Response& res) {
-          std::uint64_t id = 0;
-          const std::string text = req.matches[1];
-          auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-          if (ec != std::errc())
-            return SendError(res, 404, "not_found", "no delivery with this id");
-          auto d = store_.GetDelivery(DeliveryId(id));
-          if (!d) return SendStoreError(res, d.error());
-          if (!*d) return SendError(res, 404, "not_found", "no delivery with this id");
-          SendJson(res, 200, DeliveryToJson(**d));
+          const SubscriptionId id(req.matches[1]);
+          auto sub = store_.GetSubscription(id);
+          if (!sub) return SendStoreError(res, sub.error());
+          if (!*sub) return SendError(res, 404, NoSuchWebhook());
+          auto stats = store_.GetSubscriptionStats(id);
+          if (!stats) return SendStoreError(res, stats.error());
+          SendJson(res, 200, api::StatsToJson(**sub, stats->value_or(SubscriptionStats{})));
         });
+
+  s.Post(R"(/v1/webhook/([^/]+)/replay)", [this](const httplib::Request& req,
+                                                 httplib::Response& res) {
+    const SubscriptionId id(req.matches[1]);
+    auto body = api::ParseBody(req.body.empty() ? "{}" : req.body);
+    if (!body) return SendError(res, 400, body.error());
+    const json::object* obj = body->if_object();
+    if (obj == nullptr) {
+      return SendError(res, 400, Error{"invalid_json", "request body must be a JSON object", ""});
+    }
+    const std::int64_t now = clock_.NowMs();
+    auto time_field = [&](const char* name) -> Result<std::optional<std::int64_t>> {
+      const json::value* v = obj->if_contains(name);
+      if (v == nullptr || v->is_null()) return std::optional<std::int64_t>();
+      if (v->is_int64() && v->as_int64() >= 0) return std::optional<std::int64_t>(v->as_int64());
+      if (v->is_uint64())
+        return std::optional<std::int64_t>(static_cast<std::int64_t>(v->as_uint64()));
+      return Error::Invalid(name, std::string(name) + ": expected a time in epoch milliseconds");
+    };
+    auto since = time_field("since");
+    if (!since) return SendError(res, 400, since.error());
+    if (!*since) return SendError(res, 400, Error::Missing("since"));
+    auto until = time_field("until");
+    if (!until) return SendError(res, 400, until.error());
+    const std::int64_t until_ms = until->value_or(now);
+    if (until_ms < **since) {
+      return SendError(res, 400, Error::Invalid("until", "until: must not be before since"));
+    }
+    bool include_delivered = false;
+    if (const json::value* status = obj->if_contains("status")) {
+      if (*status == "all") {
+        include_delivered = true;
+      } else if (*status != "failed") {
+        return SendError(res, 400, Error::Invalid("status", "status: expected failed or all"));
+      }
+    }
+    auto sub = store_.GetSubscription(id);
+    if (!sub) return SendStoreError(res, sub.error());
+    if (!*sub) return SendError(res, 404, NoSuchWebhook());
+    auto replayed = store_.Replay(id, **since, until_ms, include_delivered, now);
+    if (!replayed) return SendStoreError(res, replayed.error());
+    dispatcher_.Enqueue(*replayed);
+    LogInfo("api", "webhook " + id.value() + ": replay queued " + std::to_string(replayed->size()) +
+                       " deliveries");
+    SendJson(res, 202, json::object{{"replayed", replayed->size()}});
+  });
 }
 
 }  // namespace hookbroker

@@ -1,5 +1,6 @@
 // ApiServer: the REST API (docs/API.md) on cpp-httplib. Kaizala-compatible webhook registration,
-// listing and deletion; delivery history; /healthz.
+// listing, changes and deletion (api_server.cc); delivery history, redelivery, replay, the attempt
+// log, the audit export and metrics (api_history.cc); /healthz.
 //
 // Threads: cpp-httplib's own pool runs the handlers; each handler uses short store calls. The
 // validation handshake of a registration runs in its handler (at most 5 s), never inside a store
@@ -17,7 +18,9 @@
 
 #include "broker/api_keys.h"
 #include "broker/clock.h"
+#include "broker/dispatcher.h"
 #include "broker/http_sender.h"
+#include "broker/metrics.h"
 #include "broker/store.h"
 #include "proto/address_policy.h"
 #include "proto/result.h"
@@ -37,8 +40,8 @@ struct ApiServerOptions {
 
 class ApiServer {
  public:
-  ApiServer(Store& store, HttpSender& sender, const Clock& clock, const ApiKeys& keys,
-            ApiServerOptions options);
+  ApiServer(Store& store, Dispatcher& dispatcher, HttpSender& sender, const Clock& clock,
+            const ApiKeys& keys, Metrics& metrics, ApiServerOptions options);
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
@@ -51,12 +54,18 @@ class ApiServer {
   void Stop();
 
  private:
-  void Routes();
+  void CommonHandlers();
+  void WebhookRoutes();
+  void HistoryRoutes();
+  // Error (validation_failed, callback_forbidden, dns_error) when `url` may not be a callback.
+  Status CheckCallbackUrl(const std::string& url);
 
   Store& store_;
+  Dispatcher& dispatcher_;
   HttpSender& sender_;
   const Clock& clock_;
   const ApiKeys& keys_;
+  Metrics& metrics_;
   const ApiServerOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::string url_;

@@ -313,6 +313,11 @@ Callbacks:
   --delivery-workers N        callbacks in flight at once, all endpoints (default 32)
   --endpoint-concurrency N    callbacks in flight at once to one endpoint (default 4)
 
+History:
+  --retention-days DAYS       keep events, deliveries and attempts this long (default 30;
+                              decimals allowed); pending deliveries are kept until they end
+  --gc-interval SECONDS       how often expired history is removed (default 60)
+
 Other:
   --log-json                  log one JSON object per line instead of text
   --config FILE               read settings from a JSON file

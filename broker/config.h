@@ -29,6 +29,8 @@ struct Config {
   std::chrono::milliseconds callback_timeout{15000};
   std::chrono::milliseconds connect_timeout{5000};
   std::uint64_t map_size_mb = 16384;
+  std::chrono::milliseconds retention{30LL * 24 * 3600 * 1000};
+  std::chrono::milliseconds gc_interval{60 * 1000};
   bool log_json = false;
 
   bool show_help = false;

@@ -41,4 +41,10 @@ std::string_view ToString(AttemptOutcome outcome) {
   return "unknown";
 }
 
+std::size_t LatencyBucket(std::int64_t ms) {
+  std::size_t i = 0;
+  while (i < kLatencyBucketBoundsMs.size() && ms > kLatencyBucketBoundsMs[i]) ++i;
+  return i;
+}
+
 }  // namespace hookbroker

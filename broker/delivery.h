@@ -16,10 +16,13 @@
 // mid-attempt leaves the delivery pending and it is attempted again after restart.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "proto/ids.h"
 
@@ -36,6 +39,9 @@ struct DeliveryRecord {
   std::string event_type;
   DeliveryStatus status = DeliveryStatus::kPending;
   int attempts = 0;
+  // Attempts made before the current round began (a redeliver or replay starts a new round):
+  // the retry schedule counts from here.
+  int round_start = 0;
   std::int64_t created_ms = 0;
   std::int64_t next_attempt_ms = 0;  // meaningful while pending
   std::int64_t updated_ms = 0;
@@ -63,7 +69,18 @@ struct AttemptRecord {
   int http_status = 0;
   std::string error;             // why it failed, for people
   std::string response_excerpt;  // first limits::kResponseExcerptBytes of the body
+  std::int64_t recorded_ms = 0;  // when it was written to the store (the attempt log's order)
+  std::string url;
+  // The headers that were sent, secrets masked (MaskHeaderValue).
+  std::vector<std::pair<std::string, std::string>> request_headers;
 };
+
+// Upper bounds (ms) of the attempt latency buckets, for stats percentiles and the metrics
+// histogram; the last bucket is unbounded.
+inline constexpr std::array<std::int64_t, 12> kLatencyBucketBoundsMs = {
+    5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000};
+inline constexpr std::size_t kLatencyBucketCount = kLatencyBucketBoundsMs.size() + 1;
+std::size_t LatencyBucket(std::int64_t ms);
 
 // What the dispatcher writes back after an attempt: the attempt, and the delivery's new state.
 struct AttemptUpdate {
@@ -78,6 +95,7 @@ struct NewDelivery {
   DeliveryId id;
   SubscriptionId subscription_id;
   std::int64_t due_ms = 0;
+  bool retry = false;  // attempted before: waiting for a retry (loaded after a restart)
 };
 
 }  // namespace hookbroker

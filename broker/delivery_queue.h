@@ -28,8 +28,10 @@ class DeliveryQueue {
     int endpoint = -1;
   };
 
-  // Queues a delivery for `origin`, to be attempted at or after `due_ms`.
-  void Add(const DeliveryId& id, const std::string& origin, std::int64_t due_ms);
+  // Queues a delivery for `origin`, to be attempted at or after `due_ms`. `retry`: it has been
+  // attempted before (counted as retry-waiting until due).
+  void Add(const DeliveryId& id, const std::string& origin, std::int64_t due_ms,
+           bool retry = false);
   // The next attempt to make at `now_ms`, taking a slot of its endpoint; nullopt when nothing is
   // due or every endpoint with due work is at its limit.
   std::optional<Job> Pop(std::int64_t now_ms);
@@ -42,11 +44,24 @@ class DeliveryQueue {
   // Deliveries queued (waiting or due), not counting those in flight.
   std::size_t size() const { return size_; }
   int in_flight(const std::string& origin) const;
+  // Deliveries waiting for a retry time that has not come yet.
+  std::size_t retry_waiting() const { return retry_waiting_; }
+
+  struct EndpointState {
+    std::string origin;
+    std::size_t queued = 0;  // waiting or due
+    int in_flight = 0;
+  };
+  // The `max` endpoints with the most work (queued + in flight), busiest first; idle ones are left
+  // out.
+  std::vector<EndpointState> BusiestEndpoints(std::size_t max) const;
+  int total_in_flight() const { return total_in_flight_; }
 
  private:
   struct Endpoint {
     std::string origin;
     std::deque<DeliveryId> ready;
+    std::size_t waiting = 0;  // in timers_
     int in_flight = 0;
     bool runnable = false;  // listed in runnable_
   };
@@ -55,6 +70,7 @@ class DeliveryQueue {
     std::uint64_t seq;  // FIFO among equal due times
     DeliveryId id;
     int endpoint;
+    bool retry;
     bool operator>(const Timer& o) const {
       return due_ms != o.due_ms ? due_ms > o.due_ms : seq > o.seq;
     }
@@ -71,6 +87,8 @@ class DeliveryQueue {
   std::deque<int> runnable_;  // endpoints with ready work and a free slot, round robin
   std::uint64_t seq_ = 0;
   std::size_t size_ = 0;
+  std::size_t retry_waiting_ = 0;
+  int total_in_flight_ = 0;
 };
 
 }  // namespace hookbroker

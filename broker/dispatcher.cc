@@ -32,11 +32,10 @@ Status Dispatcher::LoadPending() {
     Enqueue(batch);
     batch.clear();
   };
-  Status s = store_.ForEachPending(
-      [&](const DeliveryId& id, const SubscriptionId& sub, std::int64_t due_ms) {
-        batch.push_back({id, sub, due_ms});
-        if (batch.size() >= 4096) flush();
-      });
+  Status s = store_.ForEachPending([&](const NewDelivery& d) {
+    batch.push_back(d);
+    if (batch.size() >= 4096) flush();
+  });
   flush();
   return s;
 }
@@ -52,10 +51,34 @@ void Dispatcher::Enqueue(std::span<const NewDelivery> deliveries) {
     for (std::size_t i = 0; i < deliveries.size(); ++i) {
       // An unknown origin still gets a queue slot: the attempt records why it cannot be made.
       const std::string& origin = origins ? (*origins)[i] : std::string();
-      queue_.Add(deliveries[i].id, origin, deliveries[i].due_ms);
+      queue_.Add(deliveries[i].id, origin, deliveries[i].due_ms, deliveries[i].retry);
     }
   }
   work_cv_.notify_all();
+}
+
+void Dispatcher::Resume(const SubscriptionId& id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = parked_.find(id);
+    if (it == parked_.end()) return;
+    const std::int64_t now = clock_.NowMs();
+    for (const auto& [delivery, origin] : it->second) queue_.Add(delivery, origin, now);
+    parked_count_ -= it->second.size();
+    parked_.erase(it);
+  }
+  work_cv_.notify_all();
+}
+
+DispatcherGauges Dispatcher::Gauges() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  DispatcherGauges g;
+  g.queued = queue_.size();
+  g.retry_waiting = queue_.retry_waiting();
+  g.parked = parked_count_;
+  g.in_flight = queue_.total_in_flight();
+  g.endpoints = queue_.BusiestEndpoints(50);
+  return g;
 }
 
 std::size_t Dispatcher::queued() const {
@@ -82,6 +105,11 @@ Dispatcher::Finished Dispatcher::Attempt(const DeliveryId& id, const std::string
   attempt.number = job->delivery.attempts + 1;
   attempt.started_ms = clock_.NowMs();
 
+  if (job->subscription && job->subscription->paused) {
+    f.record = false;
+    f.parked = job->subscription->id;
+    return f;
+  }
   if (!job->subscription) {
     attempt.outcome = AttemptOutcome::kCancelled;
     attempt.error = "subscription deleted; delivery cancelled";
@@ -115,17 +143,36 @@ Dispatcher::Finished Dispatcher::Attempt(const DeliveryId& id, const std::string
     request.headers.emplace_back(sub.auth.header, sub.auth.HeaderValue());
   }
 
+  attempt.url = sub.callback_url;
+  for (const auto& [name, value] : request.headers) {
+    // Secrets are masked before they reach the store (and the audit API).
+    if (name == sub.auth.header && sub.auth.kind != CallbackAuth::Kind::kNone) {
+      attempt.request_headers.emplace_back(name, "Basic ****");
+    } else if (name == "kz-callback-token") {
+      attempt.request_headers.emplace_back(name, "****");
+    } else {
+      attempt.request_headers.emplace_back(name, value);
+    }
+  }
+  attempt.request_headers.emplace_back("Content-Type", request.content_type);
+
   HttpResult result = sender_.Send(request);
   attempt.duration_ms = result.duration.count();
   attempt.http_status = result.status;
   attempt.response_excerpt = std::move(result.body_excerpt);
   const std::int64_t now = clock_.NowMs();
-  AttemptDecision decision =
-      DecideAfterAttempt(result, attempt.number, options_.schedule, now, Random());
+  // The schedule counts from the start of the current round (a redeliver starts a new one).
+  AttemptDecision decision = DecideAfterAttempt(result, attempt.number - job->delivery.round_start,
+                                                options_.schedule, now, Random());
   attempt.outcome = decision.outcome;
   attempt.error = decision.error;
   f.update.new_status = decision.status;
   f.update.next_attempt_ms = decision.next_attempt_ms;
+  f.retry = decision.status == DeliveryStatus::kPending;
+  if (options_.metrics != nullptr) {
+    options_.metrics->CountAttempt(decision.outcome, attempt.duration_ms, result.status != 0);
+    options_.metrics->CountFinal(decision.status);
+  }
   if (decision.status == DeliveryStatus::kFailed) {
     LogWarn("delivery", "delivery " + std::to_string(id.value()) + " of event " +
                             job->delivery.event_id.value() + " to subscription " + sub.id.value() +
@@ -138,18 +185,25 @@ Dispatcher::Finished Dispatcher::Attempt(const DeliveryId& id, const std::string
 void Dispatcher::Record(std::vector<Finished>& batch) {
   std::vector<AttemptUpdate> updates;
   updates.reserve(batch.size());
-  for (const Finished& f : batch) {
+  const std::int64_t now = clock_.NowMs();
+  for (Finished& f : batch) {
+    f.update.attempt.recorded_ms = now;
     if (f.record) updates.push_back(f.update);
   }
   Status s = store_.RecordAttempts(updates);
   std::lock_guard<std::mutex> lock(mu_);
   for (const Finished& f : batch) {
+    if (f.parked) {
+      parked_[*f.parked].emplace_back(f.update.delivery_id, f.origin);
+      ++parked_count_;
+      continue;
+    }
     if (!f.record) continue;
     if (!s) {
       // Not recorded: the store still says pending at the old time. Try again shortly.
-      queue_.Add(f.update.delivery_id, f.origin, clock_.NowMs() + 1000);
+      queue_.Add(f.update.delivery_id, f.origin, now + 1000, f.retry);
     } else if (f.update.new_status == DeliveryStatus::kPending) {
-      queue_.Add(f.update.delivery_id, f.origin, f.update.next_attempt_ms);
+      queue_.Add(f.update.delivery_id, f.origin, f.update.next_attempt_ms, /*retry=*/true);
     }
   }
   if (!s) LogError("store", "cannot record delivery attempts: " + s.error().message);

@@ -19,15 +19,18 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "broker/clock.h"
 #include "broker/delivery.h"
 #include "broker/delivery_queue.h"
 #include "broker/http_sender.h"
+#include "broker/metrics.h"
 #include "broker/store.h"
 #include "proto/retry_schedule.h"
 
@@ -40,6 +43,7 @@ struct DispatcherOptions {
   std::chrono::milliseconds request_timeout{15000};
   // Uniform draws in [0, 1) for retry jitter; a thread-safe default when empty.
   std::function<double()> random;
+  Metrics* metrics = nullptr;  // optional
 };
 
 class Dispatcher {
@@ -54,8 +58,15 @@ class Dispatcher {
   void Start();
   void Stop();
 
-  // Queues deliveries just committed by the ingest. Thread-safe.
+  // Queues deliveries just committed by the ingest (or requeued by redeliver and replay).
+  // Thread-safe.
   void Enqueue(std::span<const NewDelivery> deliveries);
+
+  // A paused subscription's deliveries are held when they come due, without an attempt; Resume()
+  // queues them again, due now. Thread-safe.
+  void Resume(const SubscriptionId& id);
+
+  DispatcherGauges Gauges() const;
 
   // Synchronous mode: attempts everything due now, one at a time, recording each. Returns the
   // number of attempts made. Not to be mixed with Start().
@@ -67,7 +78,9 @@ class Dispatcher {
   struct Finished {
     AttemptUpdate update;
     std::string origin;
-    bool record = true;  // false: nothing to write (delivery gone or already final)
+    bool record = true;  // false: nothing to write (delivery gone, already final, or parked)
+    bool retry = false;  // a retry wait follows
+    std::optional<SubscriptionId> parked;  // held: its subscription is paused
   };
 
   Finished Attempt(const DeliveryId& id, const std::string& origin);
@@ -86,8 +99,11 @@ class Dispatcher {
   std::condition_variable results_cv_;  // finished attempts, or stopping
   DeliveryQueue queue_;                 // guarded by mu_
   std::vector<Finished> finished_;      // guarded by mu_
-  int active_workers_ = 0;              // guarded by mu_
-  bool stopping_ = false;               // guarded by mu_
+  // Deliveries held for paused subscriptions, with their origins. Guarded by mu_.
+  std::unordered_map<SubscriptionId, std::vector<std::pair<DeliveryId, std::string>>> parked_;
+  std::size_t parked_count_ = 0;  // guarded by mu_
+  int active_workers_ = 0;        // guarded by mu_
+  bool stopping_ = false;         // guarded by mu_
 
   std::vector<std::thread> workers_;
   std::thread recorder_;

@@ -72,8 +72,9 @@ void SendReply(zmq::socket_t& socket, Pending& p, const std::string& payload) {
 
 }  // namespace
 
-IngestServer::IngestServer(Store& store, Dispatcher& dispatcher, const Clock& clock)
-    : store_(store), dispatcher_(dispatcher), clock_(clock) {}
+IngestServer::IngestServer(Store& store, Dispatcher& dispatcher, const Clock& clock,
+                           Metrics& metrics)
+    : store_(store), dispatcher_(dispatcher), clock_(clock), metrics_(metrics) {}
 
 IngestServer::~IngestServer() { Stop(); }
 
@@ -154,8 +155,10 @@ void IngestServer::Run() {
     // 4: deliveries to the dispatcher, then the replies (in request order).
     dispatcher_.Enqueue(deliveries);
     std::size_t next = 0;
+    std::size_t accepted = 0, duplicate = 0, rejected = 0;
     for (Pending& p : batch) {
       if (!p.error.empty()) {
+        metrics_.CountRejectedFrame();
         SendReply(socket, p, EncodeIngestError(p.error));
         continue;
       }
@@ -183,10 +186,14 @@ void IngestServer::Run() {
           r.status = c.status;
           r.deliveries = c.deliveries;
         }
+        accepted += r.status == IngestStatus::kAccepted ? 1 : 0;
+        duplicate += r.status == IngestStatus::kDuplicate ? 1 : 0;
+        rejected += r.status == IngestStatus::kRejected ? 1 : 0;
         results.push_back(std::move(r));
       }
       SendReply(socket, p, EncodeIngestReply(results));
     }
+    metrics_.CountEvents(accepted, duplicate, rejected);
   }
 }
 

@@ -21,6 +21,7 @@
 
 #include "broker/clock.h"
 #include "broker/dispatcher.h"
+#include "broker/metrics.h"
 #include "broker/store.h"
 #include "proto/result.h"
 
@@ -33,7 +34,7 @@ namespace hookbroker {
 
 class IngestServer {
  public:
-  IngestServer(Store& store, Dispatcher& dispatcher, const Clock& clock);
+  IngestServer(Store& store, Dispatcher& dispatcher, const Clock& clock, Metrics& metrics);
   ~IngestServer();
   IngestServer(const IngestServer&) = delete;
   IngestServer& operator=(const IngestServer&) = delete;
@@ -50,6 +51,7 @@ class IngestServer {
   Store& store_;
   Dispatcher& dispatcher_;
   const Clock& clock_;
+  Metrics& metrics_;
   std::unique_ptr<zmq::context_t> context_;
   std::unique_ptr<zmq::socket_t> socket_;  // owned by the ingest thread once started
   std::string endpoint_;

@@ -1,7 +1,8 @@
 // hookbroker: the daemon. Wires the parts together and owns the shutdown order:
 //   start:  store → dispatcher (pending deliveries loaded) → ingest → REST → "ready" line
 //   stop:   REST (stop accepting) → ingest (finish and answer the batch in progress) →
-//           dispatcher (finish and record attempts in flight) → store closed
+//           history collector (finish its step) → dispatcher (finish and record attempts in
+//           flight) → store closed
 #include <signal.h>
 
 #include <cstdio>
@@ -15,9 +16,11 @@
 #include "broker/clock.h"
 #include "broker/config.h"
 #include "broker/dispatcher.h"
+#include "broker/history_collector.h"
 #include "broker/httplib_sender.h"
 #include "broker/ingest_server.h"
 #include "broker/log.h"
+#include "broker/metrics.h"
 #include "broker/store.h"
 
 namespace hookbroker {
@@ -58,6 +61,7 @@ int Run(const Config& config) {
   ApiKeys api_keys(keys);
 
   SystemClock clock;
+  Metrics metrics;
   CallbackAddressPolicy policy(config.callback_allow);
   HttplibSenderOptions sender_options;
   sender_options.address_policy = policy;
@@ -71,6 +75,7 @@ int Run(const Config& config) {
   dispatch_options.workers = config.delivery_workers;
   dispatch_options.endpoint_concurrency = config.endpoint_concurrency;
   dispatch_options.request_timeout = config.callback_timeout;
+  dispatch_options.metrics = &metrics;
   Dispatcher dispatcher(**store, sender, clock, dispatch_options);
   if (Status s = dispatcher.LoadPending(); !s) {
     LogError("store", "cannot load pending deliveries: " + s.error().message);
@@ -79,7 +84,12 @@ int Run(const Config& config) {
   const std::size_t pending = dispatcher.queued();
   dispatcher.Start();
 
-  IngestServer ingest(**store, dispatcher, clock);
+  HistoryOptions history_options;
+  history_options.retention = config.retention;
+  history_options.interval = config.gc_interval;
+  HistoryCollector history(**store, clock, history_options);
+
+  IngestServer ingest(**store, dispatcher, clock, metrics);
   if (Status s = ingest.Bind(config.ingest_listen); !s) {
     LogError("ingest", s.error().message);
     dispatcher.Stop();
@@ -90,7 +100,7 @@ int Run(const Config& config) {
   api_options.allow_http_callbacks = config.allow_http_callbacks;
   api_options.validation_handshake = config.validation_handshake;
   api_options.address_policy = policy;
-  ApiServer api(**store, sender, clock, api_keys, api_options);
+  ApiServer api(**store, dispatcher, sender, clock, api_keys, metrics, api_options);
   if (Status s = api.Bind(config.http_listen); !s) {
     LogError("api", s.error().message);
     dispatcher.Stop();
@@ -98,6 +108,7 @@ int Run(const Config& config) {
   }
   ingest.Start();
   api.Start();
+  history.Start();
 
   std::string allow;
   for (const auto& c : config.callback_allow_text) allow += (allow.empty() ? "" : ",") + c;
@@ -115,6 +126,7 @@ int Run(const Config& config) {
           std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ": shutting down");
   api.Stop();
   ingest.Stop();
+  history.Stop();
   dispatcher.Stop();
   LogInfo("broker", "stopped");
   return 0;

@@ -1,311 +1,29 @@
 #include "broker/store.h"
 
-#include <lmdb.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <cstring>
 #include <filesystem>
 #include <string_view>
 #include <system_error>
+#include <unordered_map>
 
+#include "broker/lmdb_txn.h"
+#include "broker/store_codec.h"
 #include "proto/url.h"
 
 namespace hookbroker {
+
+using namespace codec;  // NOLINT: the key and record encodings are this file's vocabulary
+using lmdb::Cursor;
+using lmdb::Del;
+using lmdb::GetValue;
+using lmdb::Put;
+using lmdb::Txn;
+
 namespace {
-
-// ---- LMDB adapter: errors become Error values, transactions are RAII. -------------------------
-
-Error LmdbError(std::string_view what, int rc) {
-  std::string code = rc == MDB_MAP_FULL ? "storage_full" : "storage_error";
-  return Error{code, std::string(what) + ": " + mdb_strerror(rc), ""};
-}
-
-class Txn {
- public:
-  Txn(MDB_env* env, bool write) {
-    rc_ = mdb_txn_begin(env, nullptr, write ? 0 : MDB_RDONLY, &txn_);
-    if (rc_ != 0) txn_ = nullptr;
-  }
-  ~Txn() {
-    if (txn_ != nullptr) mdb_txn_abort(txn_);
-  }
-  Txn(const Txn&) = delete;
-  Txn& operator=(const Txn&) = delete;
-
-  int begin_rc() const { return rc_; }
-  MDB_txn* get() const { return txn_; }
-  int Commit() {
-    int rc = mdb_txn_commit(txn_);
-    txn_ = nullptr;
-    return rc;
-  }
-
- private:
-  MDB_txn* txn_ = nullptr;
-  int rc_ = 0;
-};
-
-class Cursor {
- public:
-  Cursor(MDB_txn* txn, MDB_dbi dbi) { rc_ = mdb_cursor_open(txn, dbi, &cursor_); }
-  ~Cursor() {
-    if (rc_ == 0) mdb_cursor_close(cursor_);
-  }
-  Cursor(const Cursor&) = delete;
-  Cursor& operator=(const Cursor&) = delete;
-  int rc() const { return rc_; }
-
-  // Positions at the first key >= `key`; false when there is none.
-  bool Seek(std::string_view key) {
-    key_ = Val(key);
-    return Get(MDB_SET_RANGE);
-  }
-  bool First() { return Get(MDB_FIRST); }
-  bool Last() { return Get(MDB_LAST); }
-  bool Next() { return Get(MDB_NEXT); }
-  bool Prev() { return Get(MDB_PREV); }
-  std::string_view key() const { return {static_cast<const char*>(key_.mv_data), key_.mv_size}; }
-  std::string_view value() const { return {static_cast<const char*>(val_.mv_data), val_.mv_size}; }
-
-  static MDB_val Val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
-
- private:
-  bool Get(MDB_cursor_op op) { return mdb_cursor_get(cursor_, &key_, &val_, op) == 0; }
-  MDB_cursor* cursor_ = nullptr;
-  int rc_ = 0;
-  MDB_val key_{};
-  MDB_val val_{};
-};
-
-MDB_val Val(std::string_view s) { return Cursor::Val(s); }
-
-// Returns 0 and sets *out, MDB_NOTFOUND, or another LMDB error.
-int GetValue(MDB_txn* txn, MDB_dbi dbi, std::string_view key, std::string_view* out) {
-  MDB_val k = Val(key);
-  MDB_val v;
-  int rc = mdb_get(txn, dbi, &k, &v);
-  if (rc == 0) *out = {static_cast<const char*>(v.mv_data), v.mv_size};
-  return rc;
-}
-
-int Put(MDB_txn* txn, MDB_dbi dbi, std::string_view key, std::string_view value) {
-  MDB_val k = Val(key);
-  MDB_val v = Val(value);
-  return mdb_put(txn, dbi, &k, &v, 0);
-}
-
-int Del(MDB_txn* txn, MDB_dbi dbi, std::string_view key) {
-  MDB_val k = Val(key);
-  int rc = mdb_del(txn, dbi, &k, nullptr);
-  return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
-// ---- Key encodings (docs/STORAGE.md). ---------------------------------------------------------
-
-void AppendU64(std::string& out, std::uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8)
-    out.push_back(static_cast<char>((v >> shift) & 0xff));
-}
-
-std::uint64_t ReadU64(std::string_view s, std::size_t at = 0) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
-  return v;
-}
-
-std::string U64Key(std::uint64_t v) {
-  std::string k;
-  AppendU64(k, v);
-  return k;
-}
-
-std::string DueKey(std::int64_t due_ms, std::uint64_t id) {
-  std::string k;
-  AppendU64(k, static_cast<std::uint64_t>(std::max<std::int64_t>(due_ms, 0)));
-  AppendU64(k, id);
-  return k;
-}
-
-std::string AttemptKey(std::uint64_t id, int number) {
-  std::string k = U64Key(id);
-  k.push_back(static_cast<char>((number >> 8) & 0xff));
-  k.push_back(static_cast<char>(number & 0xff));
-  return k;
-}
-
-// "<text>\0<delivery id>": by_sub and by_event keys.
-std::string TextIdKey(std::string_view text, std::uint64_t id) {
-  std::string k(text);
-  k.push_back('\0');
-  AppendU64(k, id);
-  return k;
-}
-
-char ScopeChar(ObjectType type) {
-  switch (type) {
-    case ObjectType::kGroup:
-      return 'G';
-    case ObjectType::kActionPackage:
-      return 'P';
-    case ObjectType::kAction:
-      return 'A';
-  }
-  return '?';
-}
-
-std::string ScopePrefix(ObjectType type, std::string_view object_id) {
-  std::string k(1, ScopeChar(type));
-  k.append(object_id);
-  k.push_back('\0');
-  return k;
-}
-
-// Scope index value: validity (8 bytes) then the event types joined by '\n'. Matching reads only
-// this, never the subscription record.
-std::string ScopeValue(const Subscription& sub) {
-  std::string v;
-  AppendU64(v, static_cast<std::uint64_t>(sub.validity_ms));
-  for (std::size_t i = 0; i < sub.event_types.size(); ++i) {
-    if (i > 0) v.push_back('\n');
-    v.append(sub.event_types[i]);
-  }
-  return v;
-}
-
-bool ScopeMatches(std::string_view value, std::string_view event_type, std::int64_t now_ms) {
-  if (value.size() < 8) return false;
-  if (static_cast<std::int64_t>(ReadU64(value)) <= now_ms) return false;
-  std::string_view types = value.substr(8);
-  while (!types.empty()) {
-    std::size_t nl = types.find('\n');
-    std::string_view t = types.substr(0, nl);
-    if (t == "*" || t == event_type) return true;
-    if (nl == std::string_view::npos) break;
-    types.remove_prefix(nl + 1);
-  }
-  return false;
-}
-
-// ---- Delivery record codec: version byte, fixed fields, length-prefixed strings. -------------
-
-constexpr std::uint8_t kDeliveryRecordVersion = 1;
-
-void AppendStr(std::string& out, std::string_view s) {
-  std::uint16_t n = static_cast<std::uint16_t>(std::min<std::size_t>(s.size(), 0xffff));
-  out.push_back(static_cast<char>(n >> 8));
-  out.push_back(static_cast<char>(n & 0xff));
-  out.append(s.substr(0, n));
-}
-
-std::string EncodeDelivery(const DeliveryRecord& d) {
-  std::string out;
-  out.reserve(64 + d.subscription_id.value().size() + d.event_id.value().size());
-  out.push_back(static_cast<char>(kDeliveryRecordVersion));
-  out.push_back(static_cast<char>(d.status));
-  AppendU64(out, static_cast<std::uint64_t>(d.attempts));
-  AppendU64(out, static_cast<std::uint64_t>(d.created_ms));
-  AppendU64(out, static_cast<std::uint64_t>(d.next_attempt_ms));
-  AppendU64(out, static_cast<std::uint64_t>(d.updated_ms));
-  AppendU64(out, static_cast<std::uint64_t>(d.last_http_status));
-  AppendStr(out, d.subscription_id.value());
-  AppendStr(out, d.event_id.value());
-  AppendStr(out, d.event_type);
-  AppendStr(out, d.last_error);
-  return out;
-}
-
-class Reader {
- public:
-  explicit Reader(std::string_view s) : s_(s) {}
-  bool U8(std::uint8_t* v) {
-    if (s_.size() < 1) return false;
-    *v = static_cast<std::uint8_t>(s_[0]);
-    s_.remove_prefix(1);
-    return true;
-  }
-  bool I64(std::int64_t* v) {
-    if (s_.size() < 8) return false;
-    *v = static_cast<std::int64_t>(ReadU64(s_));
-    s_.remove_prefix(8);
-    return true;
-  }
-  bool Str(std::string* v) {
-    if (s_.size() < 2) return false;
-    std::size_t n = (static_cast<unsigned char>(s_[0]) << 8) | static_cast<unsigned char>(s_[1]);
-    if (s_.size() < 2 + n) return false;
-    v->assign(s_.substr(2, n));
-    s_.remove_prefix(2 + n);
-    return true;
-  }
-
- private:
-  std::string_view s_;
-};
-
-bool DecodeDelivery(std::uint64_t id, std::string_view bytes, DeliveryRecord* d) {
-  Reader r(bytes);
-  std::uint8_t version = 0, status = 0;
-  std::int64_t attempts = 0, http_status = 0;
-  std::string sub, event;
-  if (!r.U8(&version) || version != kDeliveryRecordVersion || !r.U8(&status) || status > 2 ||
-      !r.I64(&attempts) || !r.I64(&d->created_ms) || !r.I64(&d->next_attempt_ms) ||
-      !r.I64(&d->updated_ms) || !r.I64(&http_status) || !r.Str(&sub) || !r.Str(&event) ||
-      !r.Str(&d->event_type) || !r.Str(&d->last_error)) {
-    return false;
-  }
-  d->id = DeliveryId(id);
-  d->status = static_cast<DeliveryStatus>(status);
-  d->attempts = static_cast<int>(attempts);
-  d->last_http_status = static_cast<int>(http_status);
-  d->subscription_id = SubscriptionId(std::move(sub));
-  d->event_id = EventId(std::move(event));
-  return true;
-}
-
-std::string EncodeAttempt(const AttemptRecord& a) {
-  boost::json::object o;
-  o["n"] = a.number;
-  o["startedAt"] = a.started_ms;
-  o["durationMs"] = a.duration_ms;
-  o["outcome"] = ToString(a.outcome);
-  o["httpStatus"] = a.http_status;
-  o["error"] = a.error;
-  o["response"] = a.response_excerpt;
-  return boost::json::serialize(o);
-}
-
-std::optional<AttemptOutcome> ParseOutcome(std::string_view s) {
-  for (auto o : {AttemptOutcome::kDelivered, AttemptOutcome::kHttpError,
-                 AttemptOutcome::kConnectError, AttemptOutcome::kTimeout, AttemptOutcome::kTlsError,
-                 AttemptOutcome::kForbidden, AttemptOutcome::kCancelled}) {
-    if (ToString(o) == s) return o;
-  }
-  return std::nullopt;
-}
-
-bool DecodeAttempt(std::string_view bytes, AttemptRecord* a) {
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(bytes, ec);
-  if (ec || !v.is_object()) return false;
-  const auto& o = v.as_object();
-  try {
-    a->number = static_cast<int>(o.at("n").to_number<std::int64_t>());
-    a->started_ms = o.at("startedAt").to_number<std::int64_t>();
-    a->duration_ms = o.at("durationMs").to_number<std::int64_t>();
-    auto outcome = ParseOutcome(o.at("outcome").as_string());
-    if (!outcome) return false;
-    a->outcome = *outcome;
-    a->http_status = static_cast<int>(o.at("httpStatus").to_number<std::int64_t>());
-    a->error = o.at("error").as_string();
-    a->response_excerpt = o.at("response").as_string();
-  } catch (const std::exception&) {
-    return false;
-  }
-  return true;
-}
 
 Error Corrupt(std::string_view what) {
   return Error{"storage_corrupt", "stored " + std::string(what) + " could not be decoded", ""};
@@ -322,10 +40,71 @@ constexpr std::string_view kNextDeliveryKey = "next_delivery_id";
 constexpr std::string_view kSchemaKey = "schema_version";
 constexpr std::string_view kSchemaVersion = "1";
 
+std::string Hex(std::string_view bytes) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
+std::optional<std::string> Unhex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = digit(hex[i]), lo = digit(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return out;
+}
+
 }  // namespace
 
 struct Store::Dbs {
-  MDB_dbi meta, events, subs, scope, deliveries, due, attempts, by_sub, by_event;
+  MDB_dbi meta, events, event_time, subs, scope, stats, deliveries, due, pending, attempts,
+      attempt_log, by_sub, by_event;
+
+  // Reads, changes and writes back one subscription's counters.
+  template <typename F>
+  int UpdateStats(MDB_txn* t, std::string_view sub_id, F&& change) const {
+    StatsRecord s;
+    std::string_view bytes;
+    int rc = GetValue(t, stats, sub_id, &bytes);
+    if (rc == 0 && !DecodeStats(bytes, &s)) s = StatsRecord{};
+    if (rc != 0 && rc != MDB_NOTFOUND) return rc;
+    change(s);
+    return Put(t, stats, sub_id, EncodeStats(s));
+  }
+
+  // A final delivery back to pending (redeliver, replay).
+  int Requeue(MDB_txn* t, DeliveryRecord& d, std::int64_t now_ms) const {
+    const DeliveryStatus was = d.status;
+    d.status = DeliveryStatus::kPending;
+    d.round_start = d.attempts;
+    d.next_attempt_ms = now_ms;
+    d.updated_ms = now_ms;
+    const std::uint64_t id = d.id.value();
+    int rc;
+    if ((rc = Put(t, deliveries, U64Key(id), EncodeDelivery(d))) != 0 ||
+        (rc = Put(t, due, DueKey(now_ms, id), "")) != 0 ||
+        (rc = Put(t, pending, U64Key(id), "")) != 0) {
+      return rc;
+    }
+    return UpdateStats(t, d.subscription_id.value(), [&](StatsRecord& s) {
+      ++s.pending;
+      if (was == DeliveryStatus::kDelivered) --s.delivered;
+      if (was == DeliveryStatus::kFailed) --s.failed;
+    });
+  }
 };
 
 Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
@@ -337,10 +116,10 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   }
   MDB_env* env = nullptr;
   int rc = mdb_env_create(&env);
-  if (rc != 0) return LmdbError("mdb_env_create", rc);
+  if (rc != 0) return lmdb::ToError("mdb_env_create", rc);
   auto fail = [&](std::string_view what, int code) -> Error {
     mdb_env_close(env);
-    return LmdbError(std::string(what) + " (" + options.dir + ")", code);
+    return lmdb::ToError(std::string(what) + " (" + options.dir + ")", code);
   };
   if ((rc = mdb_env_set_mapsize(env, options.map_size_bytes)) != 0) return fail("set map size", rc);
   if ((rc = mdb_env_set_maxdbs(env, 16)) != 0) return fail("set max dbs", rc);
@@ -351,49 +130,61 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   if (rc != 0) return fail("open environment", rc);
 
   auto dbs = std::make_unique<Dbs>();
-  {
+  // Opens the tables and checks the schema in one transaction, which is over (committed or
+  // aborted) before the environment may be closed on failure.
+  auto open_tables = [&]() -> Status {
     Txn txn(env, /*write=*/true);
-    if (txn.begin_rc() != 0) return fail("begin", txn.begin_rc());
+    if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
     struct Named {
       const char* name;
       MDB_dbi* dbi;
     } named[] = {{"meta", &dbs->meta},
                  {"events", &dbs->events},
+                 {"event_time", &dbs->event_time},
                  {"subscriptions", &dbs->subs},
                  {"scope_index", &dbs->scope},
+                 {"subscription_stats", &dbs->stats},
                  {"deliveries", &dbs->deliveries},
                  {"due_index", &dbs->due},
+                 {"pending_index", &dbs->pending},
                  {"attempts", &dbs->attempts},
+                 {"attempt_log", &dbs->attempt_log},
                  {"by_subscription", &dbs->by_sub},
                  {"by_event", &dbs->by_event}};
     for (const auto& n : named) {
-      if ((rc = mdb_dbi_open(txn.get(), n.name, MDB_CREATE, n.dbi)) != 0) {
-        return fail(std::string("open table ") + n.name, rc);
+      if (int r = mdb_dbi_open(txn.get(), n.name, MDB_CREATE, n.dbi); r != 0) {
+        return lmdb::ToError(std::string("open table ") + n.name, r);
       }
     }
     std::string_view schema;
-    rc = GetValue(txn.get(), dbs->meta, kSchemaKey, &schema);
-    if (rc == MDB_NOTFOUND) {
-      if ((rc = Put(txn.get(), dbs->meta, kSchemaKey, kSchemaVersion)) != 0) {
-        return fail("write schema version", rc);
+    int r = GetValue(txn.get(), dbs->meta, kSchemaKey, &schema);
+    if (r == MDB_NOTFOUND) {
+      if ((r = Put(txn.get(), dbs->meta, kSchemaKey, kSchemaVersion)) != 0) {
+        return lmdb::ToError("write schema version", r);
       }
-    } else if (rc != 0) {
-      return fail("read schema version", rc);
+    } else if (r != 0) {
+      return lmdb::ToError("read schema version", r);
     } else if (schema != kSchemaVersion) {
-      mdb_env_close(env);
       return Error{"storage_error",
-                   "data folder " + options.dir + " has schema version " + std::string(schema) +
+                   "data folder has schema version " + std::string(schema) +
                        "; this broker reads version " + std::string(kSchemaVersion),
                    ""};
     }
-    if ((rc = txn.Commit()) != 0) return fail("commit", rc);
+    if ((r = txn.Commit()) != 0) return lmdb::ToError("commit", r);
+    return Status::Ok();
+  };
+  if (Status s = open_tables(); !s) {
+    mdb_env_close(env);
+    Error e = s.error();
+    e.message += " (" + options.dir + ")";
+    return e;
   }
-  auto store = std::unique_ptr<Store>(new Store(env));
+  auto store = std::unique_ptr<Store>(new Store(env, options.map_size_bytes));
   store->dbs_ = std::move(dbs);
   return store;
 }
 
-Store::Store(MDB_env* env) : env_(env) {}
+Store::Store(MDB_env* env, std::uint64_t map_size) : env_(env), map_size_(map_size) {}
 
 Store::~Store() { mdb_env_close(env_); }
 
@@ -401,7 +192,7 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
                                                      std::int64_t now_ms,
                                                      std::vector<NewDelivery>* deliveries) {
   Txn txn(env_, true);
-  if (txn.begin_rc() != 0) return LmdbError("begin ingest commit", txn.begin_rc());
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin ingest commit", txn.begin_rc());
   MDB_txn* t = txn.get();
   std::uint64_t next_id = 1;
   std::string_view counter;
@@ -409,27 +200,32 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
   if (rc == 0 && counter.size() == 8) {
     next_id = ReadU64(counter);
   } else if (rc != 0 && rc != MDB_NOTFOUND) {
-    return LmdbError("read delivery counter", rc);
+    return lmdb::ToError("read delivery counter", rc);
   }
   const std::uint64_t first_id = next_id;
   const std::size_t deliveries_before = deliveries->size();
+  auto failed = [&](std::string_view what, int code) -> Error {
+    deliveries->resize(deliveries_before);
+    return lmdb::ToError(what, code);
+  };
 
   std::vector<EventCommit> results;
   results.reserve(events.size());
+  std::unordered_map<std::string, std::int64_t> new_pending;  // per subscription
   Cursor scope(t, dbs_->scope);
-  if (scope.rc() != 0) return LmdbError("open scope cursor", scope.rc());
+  if (scope.rc() != 0) return failed("open scope cursor", scope.rc());
   std::string event_bytes;
   for (const Event& event : events) {
     const std::string& event_id = event.id.value();
-    MDB_val key = Val(event_id);
     event_bytes = boost::json::serialize(EventJson(event));
-    MDB_val value = Val(event_bytes);
-    rc = mdb_put(t, dbs_->events, &key, &value, MDB_NOOVERWRITE);
+    rc = Put(t, dbs_->events, event_id, event_bytes, MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST) {
       results.push_back({IngestStatus::kDuplicate, 0});
       continue;
     }
-    if (rc != 0) return LmdbError("store event", rc);
+    if (rc != 0 || (rc = Put(t, dbs_->event_time, EventTimeKey(now_ms, event_id), "")) != 0) {
+      return failed("store event", rc);
+    }
 
     EventCommit commit{IngestStatus::kAccepted, 0};
     auto match_scope = [&](ObjectType type, const std::string& object_id) -> int {
@@ -438,7 +234,7 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
       for (bool found = scope.Seek(prefix); found && scope.key().starts_with(prefix);
            found = scope.Next()) {
         if (!ScopeMatches(scope.value(), event.type, now_ms)) continue;
-        std::string_view sub_id = scope.key().substr(prefix.size());
+        const std::string_view sub_id = scope.key().substr(prefix.size());
         DeliveryRecord d;
         d.id = DeliveryId(next_id++);
         d.subscription_id = SubscriptionId(std::string(sub_id));
@@ -448,13 +244,16 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
         d.next_attempt_ms = now_ms;
         d.updated_ms = now_ms;
         const std::uint64_t id = d.id.value();
+        const std::string key = U64Key(id);
         int put_rc;
-        if ((put_rc = Put(t, dbs_->deliveries, U64Key(id), EncodeDelivery(d))) != 0 ||
+        if ((put_rc = Put(t, dbs_->deliveries, key, EncodeDelivery(d))) != 0 ||
             (put_rc = Put(t, dbs_->due, DueKey(now_ms, id), "")) != 0 ||
+            (put_rc = Put(t, dbs_->pending, key, "")) != 0 ||
             (put_rc = Put(t, dbs_->by_sub, TextIdKey(sub_id, id), "")) != 0 ||
             (put_rc = Put(t, dbs_->by_event, TextIdKey(event_id, id), "")) != 0) {
           return put_rc;
         }
+        ++new_pending[d.subscription_id.value()];
         deliveries->push_back({d.id, d.subscription_id, now_ms});
         ++commit.deliveries;
       }
@@ -463,27 +262,24 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
     if ((rc = match_scope(ObjectType::kGroup, event.group_id)) != 0 ||
         (rc = match_scope(ObjectType::kActionPackage, event.action_package_id)) != 0 ||
         (rc = match_scope(ObjectType::kAction, event.action_id)) != 0) {
-      deliveries->resize(deliveries_before);
-      return LmdbError("store deliveries", rc);
+      return failed("store deliveries", rc);
     }
     results.push_back(commit);
   }
-  if (next_id != first_id) {
-    if ((rc = Put(t, dbs_->meta, kNextDeliveryKey, U64Key(next_id))) != 0) {
-      deliveries->resize(deliveries_before);
-      return LmdbError("write delivery counter", rc);
-    }
+  for (const auto& [sub_id, count] : new_pending) {
+    rc = dbs_->UpdateStats(t, sub_id, [&](StatsRecord& s) { s.pending += count; });
+    if (rc != 0) return failed("update subscription stats", rc);
   }
-  if ((rc = txn.Commit()) != 0) {
-    deliveries->resize(deliveries_before);
-    return LmdbError("commit events", rc);
+  if (next_id != first_id && (rc = Put(t, dbs_->meta, kNextDeliveryKey, U64Key(next_id))) != 0) {
+    return failed("write delivery counter", rc);
   }
+  if ((rc = txn.Commit()) != 0) return failed("commit events", rc);
   return results;
 }
 
 Status Store::PutSubscription(const Subscription& sub) {
   Txn txn(env_, true);
-  if (txn.begin_rc() != 0) return LmdbError("begin", txn.begin_rc());
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   const std::string& id = sub.id.value();
   const std::string record = boost::json::serialize(SubscriptionToStorageJson(sub));
   int rc = Put(txn.get(), dbs_->subs, id, record);
@@ -491,27 +287,74 @@ Status Store::PutSubscription(const Subscription& sub) {
     rc = Put(txn.get(), dbs_->scope, ScopePrefix(sub.object_type, sub.object_id) + id,
              ScopeValue(sub));
   }
-  if (rc != 0) return LmdbError("store subscription", rc);
-  if ((rc = txn.Commit()) != 0) return LmdbError("commit subscription", rc);
+  if (rc != 0) return lmdb::ToError("store subscription", rc);
+  if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit subscription", rc);
   return Status::Ok();
 }
 
 Result<std::optional<Subscription>> Store::GetSubscription(const SubscriptionId& id) const {
   Txn txn(env_, false);
-  if (txn.begin_rc() != 0) return LmdbError("begin", txn.begin_rc());
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   std::string_view bytes;
   int rc = GetValue(txn.get(), dbs_->subs, id.value(), &bytes);
   if (rc == MDB_NOTFOUND) return std::optional<Subscription>();
-  if (rc != 0) return LmdbError("read subscription", rc);
+  if (rc != 0) return lmdb::ToError("read subscription", rc);
   auto sub = DecodeSubscription(bytes);
   if (!sub) return sub.error();
   if (sub->deleted) return std::optional<Subscription>();
   return std::optional<Subscription>(std::move(sub).value());
 }
 
+Result<std::optional<Subscription>> Store::UpdateSubscription(
+    const SubscriptionId& id, const std::function<Status(Subscription&)>& change) {
+  Txn txn(env_, true);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  std::string_view bytes;
+  int rc = GetValue(txn.get(), dbs_->subs, id.value(), &bytes);
+  if (rc == MDB_NOTFOUND) return std::optional<Subscription>();
+  if (rc != 0) return lmdb::ToError("read subscription", rc);
+  auto sub = DecodeSubscription(bytes);
+  if (!sub) return sub.error();
+  if (sub->deleted) return std::optional<Subscription>();
+  Subscription changed = *sub;
+  if (Status s = change(changed); !s) return s.error();
+  const std::string record = boost::json::serialize(SubscriptionToStorageJson(changed));
+  if ((rc = Put(txn.get(), dbs_->subs, id.value(), record)) != 0 ||
+      (rc = Put(txn.get(), dbs_->scope,
+                ScopePrefix(changed.object_type, changed.object_id) + id.value(),
+                ScopeValue(changed))) != 0) {
+    return lmdb::ToError("store subscription", rc);
+  }
+  if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit subscription", rc);
+  return std::optional<Subscription>(std::move(changed));
+}
+
+Result<std::optional<SubscriptionStats>> Store::GetSubscriptionStats(
+    const SubscriptionId& id) const {
+  Txn txn(env_, false);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  std::string_view bytes;
+  if (GetValue(txn.get(), dbs_->subs, id.value(), &bytes) != 0) {
+    return std::optional<SubscriptionStats>();
+  }
+  StatsRecord s;
+  int rc = GetValue(txn.get(), dbs_->stats, id.value(), &bytes);
+  if (rc == 0 && !DecodeStats(bytes, &s)) return Corrupt("subscription stats");
+  if (rc != 0 && rc != MDB_NOTFOUND) return lmdb::ToError("read stats", rc);
+  SubscriptionStats out;
+  out.pending = s.pending;
+  out.delivered = s.delivered;
+  out.failed = s.failed;
+  out.attempts = s.attempts;
+  out.last_success_ms = s.last_success_ms;
+  out.last_failure_ms = s.last_failure_ms;
+  out.latency = s.latency;
+  return std::optional<SubscriptionStats>(out);
+}
+
 Result<SubscriptionPage> Store::ListSubscriptions(const SubscriptionFilter& filter) const {
   Txn txn(env_, false);
-  if (txn.begin_rc() != 0) return LmdbError("begin", txn.begin_rc());
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   SubscriptionPage page;
   const std::size_t limit = std::max<std::size_t>(filter.limit, 1);
   auto accept = [&](Subscription sub) -> bool {  // false when the page is full
@@ -529,8 +372,7 @@ Result<SubscriptionPage> Store::ListSubscriptions(const SubscriptionFilter& filt
     for (bool ok = c.Seek(prefix + filter.after_id + (filter.after_id.empty() ? "" : "\x01"));
          ok && c.key().starts_with(prefix); ok = c.Next()) {
       std::string_view bytes;
-      int rc = GetValue(txn.get(), dbs_->subs, c.key().substr(prefix.size()), &bytes);
-      if (rc != 0) continue;
+      if (GetValue(txn.get(), dbs_->subs, c.key().substr(prefix.size()), &bytes) != 0) continue;
       auto sub = DecodeSubscription(bytes);
       if (!sub) return sub.error();
       if (!accept(std::move(sub).value())) break;
@@ -553,11 +395,11 @@ Result<SubscriptionPage> Store::ListSubscriptions(const SubscriptionFilter& filt
 
 Result<bool> Store::DeleteSubscription(const SubscriptionId& id, std::int64_t now_ms) {
   Txn txn(env_, true);
-  if (txn.begin_rc() != 0) return LmdbError("begin", txn.begin_rc());
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   std::string_view bytes;
   int rc = GetValue(txn.get(), dbs_->subs, id.value(), &bytes);
   if (rc == MDB_NOTFOUND) return false;
-  if (rc != 0) return LmdbError("read subscription", rc);
+  if (rc != 0) return lmdb::ToError("read subscription", rc);
   auto sub = DecodeSubscription(bytes);
   if (!sub) return sub.error();
   if (sub->deleted) return false;
@@ -567,42 +409,47 @@ Result<bool> Store::DeleteSubscription(const SubscriptionId& id, std::int64_t no
   if ((rc = Put(txn.get(), dbs_->subs, id.value(), record)) != 0 ||
       (rc = Del(txn.get(), dbs_->scope,
                 ScopePrefix(sub->object_type, sub->object_id) + id.value())) != 0) {
-    return LmdbError("delete subscription", rc);
+    return lmdb::ToError("delete subscription", rc);
   }
-  if ((rc = txn.Commit()) != 0) return LmdbError("commit delete", rc);
+  if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit delete", rc);
   return true;
 }
 
 Result<std::vector<std::string>> Store::CallbackOrigins(std::span<const SubscriptionId> ids) const {
   Txn txn(env_, false);
-  if (txn.begin_rc() != 0) return LmdbError("begin", txn.begin_rc());
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   std::vector<std::string> origins;
   origins.reserve(ids.size());
+  std::unordered_map<std::string, std::string> seen;  // fan-out repeats subscriptions
   for (const auto& id : ids) {
-    std::string_view bytes;
-    std::string origin;
-    if (GetValue(txn.get(), dbs_->subs, id.value(), &bytes) == 0) {
-      auto sub = DecodeSubscription(bytes);
-      if (sub) {
-        auto url = ParseUrl(sub->callback_url);
-        if (url) origin = url->Origin();
+    auto it = seen.find(id.value());
+    if (it == seen.end()) {
+      std::string origin;
+      std::string_view bytes;
+      if (GetValue(txn.get(), dbs_->subs, id.value(), &bytes) == 0) {
+        auto sub = DecodeSubscription(bytes);
+        if (sub) {
+          auto url = ParseUrl(sub->callback_url);
+          if (url) origin = url->Origin();
+        }
       }
+      it = seen.emplace(id.value(), std::move(origin)).first;
     }
-    origins.push_back(std::move(origin));
+    origins.push_back(it->second);
   }
   return origins;
 }
 
 Result<DeliveryJob> Store::LoadDeliveryJob(const DeliveryId& id) const {
   Txn txn(env_, false);
-  if (txn.begin_rc() != 0) return LmdbError("begin", txn.begin_rc());
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   DeliveryJob job;
   std::string_view bytes;
   int rc = GetValue(txn.get(), dbs_->deliveries, U64Key(id.value()), &bytes);
   if (rc == MDB_NOTFOUND) {
     return Error{"not_found", "delivery " + std::to_string(id.value()) + " not found", ""};
   }
-  if (rc != 0) return LmdbError("read delivery", rc);
+  if (rc != 0) return lmdb::ToError("read delivery", rc);
   if (!DecodeDelivery(id.value(), bytes, &job.delivery)) return Corrupt("delivery");
   if (GetValue(txn.get(), dbs_->subs, job.delivery.subscription_id.value(), &bytes) == 0) {
     auto sub = DecodeSubscription(bytes);
@@ -610,7 +457,7 @@ Result<DeliveryJob> Store::LoadDeliveryJob(const DeliveryId& id) const {
     if (!sub->deleted) job.subscription = std::move(sub).value();
   }
   rc = GetValue(txn.get(), dbs_->events, job.delivery.event_id.value(), &bytes);
-  if (rc != 0) return LmdbError("read event of delivery", rc);
+  if (rc != 0) return lmdb::ToError("read event of delivery", rc);
   job.event_json.assign(bytes);
   return job;
 }
@@ -618,7 +465,7 @@ Result<DeliveryJob> Store::LoadDeliveryJob(const DeliveryId& id) const {
 Status Store::RecordAttempts(std::span<const AttemptUpdate> updates) {
   if (updates.empty()) return Status::Ok();
   Txn txn(env_, true);
-  if (txn.begin_rc() != 0) return LmdbError("begin", txn.begin_rc());
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   MDB_txn* t = txn.get();
   for (const AttemptUpdate& u : updates) {
     const std::uint64_t id = u.delivery_id.value();
@@ -626,50 +473,66 @@ Status Store::RecordAttempts(std::span<const AttemptUpdate> updates) {
     std::string_view bytes;
     int rc = GetValue(t, dbs_->deliveries, key, &bytes);
     if (rc == MDB_NOTFOUND) continue;  // removed meanwhile (history expiry): nothing to update
-    if (rc != 0) return LmdbError("read delivery", rc);
+    if (rc != 0) return lmdb::ToError("read delivery", rc);
     DeliveryRecord d;
     if (!DecodeDelivery(id, bytes, &d)) return Corrupt("delivery");
-    if (d.status == DeliveryStatus::kPending) {
-      if ((rc = Del(t, dbs_->due, DueKey(d.next_attempt_ms, id))) != 0) {
-        return LmdbError("update due index", rc);
-      }
+    const DeliveryStatus was = d.status;
+    if (was == DeliveryStatus::kPending &&
+        (rc = Del(t, dbs_->due, DueKey(d.next_attempt_ms, id))) != 0) {
+      return lmdb::ToError("update due index", rc);
     }
+    const AttemptRecord& a = u.attempt;
     d.status = u.new_status;
-    d.attempts = std::max(d.attempts, u.attempt.number);
-    d.updated_ms = u.attempt.started_ms + u.attempt.duration_ms;
+    d.attempts = std::max(d.attempts, a.number);
+    d.updated_ms = a.recorded_ms;
     d.next_attempt_ms = u.new_status == DeliveryStatus::kPending ? u.next_attempt_ms : 0;
-    d.last_http_status = u.attempt.http_status;
-    d.last_error = u.attempt.error;
-    if ((rc = Put(t, dbs_->attempts, AttemptKey(id, u.attempt.number), EncodeAttempt(u.attempt))) !=
-            0 ||
+    d.last_http_status = a.http_status;
+    d.last_error = a.error;
+    if ((rc = Put(t, dbs_->attempts, AttemptKey(id, a.number), EncodeAttempt(a))) != 0 ||
+        (rc = Put(t, dbs_->attempt_log, AttemptLogKey(a.recorded_ms, id, a.number), "")) != 0 ||
         (rc = Put(t, dbs_->deliveries, key, EncodeDelivery(d))) != 0) {
-      return LmdbError("store attempt", rc);
+      return lmdb::ToError("store attempt", rc);
     }
-    if (d.status == DeliveryStatus::kPending &&
-        (rc = Put(t, dbs_->due, DueKey(d.next_attempt_ms, id), "")) != 0) {
-      return LmdbError("update due index", rc);
+    if (d.status == DeliveryStatus::kPending) {
+      rc = Put(t, dbs_->due, DueKey(d.next_attempt_ms, id), "");
+    } else {
+      rc = Del(t, dbs_->pending, key);
     }
+    if (rc != 0) return lmdb::ToError("update due index", rc);
+    rc = dbs_->UpdateStats(t, d.subscription_id.value(), [&](StatsRecord& s) {
+      if (a.outcome == AttemptOutcome::kCancelled) {
+        // No request was made: not an attempt for the statistics.
+      } else {
+        ++s.attempts;
+        if (a.http_status != 0) ++s.latency[LatencyBucket(a.duration_ms)];
+        if (a.outcome == AttemptOutcome::kDelivered) {
+          s.last_success_ms = a.recorded_ms;
+        } else {
+          s.last_failure_ms = a.recorded_ms;
+        }
+      }
+      if (was == DeliveryStatus::kPending && d.status != DeliveryStatus::kPending) {
+        --s.pending;
+        if (d.status == DeliveryStatus::kDelivered) ++s.delivered;
+        if (d.status == DeliveryStatus::kFailed) ++s.failed;
+      }
+    });
+    if (rc != 0) return lmdb::ToError("update subscription stats", rc);
   }
   int rc = txn.Commit();
-  if (rc != 0) return LmdbError("commit attempts", rc);
+  if (rc != 0) return lmdb::ToError("commit attempts", rc);
   return Status::Ok();
 }
 
-Status Store::ForEachPending(
-    const std::function<void(const DeliveryId&, const SubscriptionId&, std::int64_t)>& fn) const {
+Status Store::ForEachPending(const std::function<void(const NewDelivery&)>& fn) const {
   constexpr std::size_t kPage = 4096;
   std::string resume;  // due key to continue after
-  struct Item {
-    std::uint64_t id;
-    std::int64_t due;
-    std::string sub;
-  };
-  std::vector<Item> page;
+  std::vector<NewDelivery> page;
   for (;;) {
     page.clear();
     {
       Txn txn(env_, false);
-      if (txn.begin_rc() != 0) return LmdbError("begin", txn.begin_rc());
+      if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
       Cursor c(txn.get(), dbs_->due);
       bool ok = resume.empty() ? c.First() : c.Seek(resume);
       if (ok && !resume.empty() && c.key() == resume) ok = c.Next();
@@ -683,11 +546,11 @@ Status Store::ForEachPending(
           continue;
         }
         page.push_back(
-            {id, static_cast<std::int64_t>(ReadU64(c.key())), d.subscription_id.value()});
+            {d.id, d.subscription_id, static_cast<std::int64_t>(ReadU64(c.key())), d.attempts > 0});
         resume.assign(c.key());
       }
     }
-    for (const Item& item : page) fn(DeliveryId(item.id), SubscriptionId(item.sub), item.due);
+    for (const NewDelivery& item : page) fn(item);
     if (page.size() < kPage) return Status::Ok();
   }
 }
@@ -709,31 +572,34 @@ Status ReadAttempts(MDB_txn* txn, MDB_dbi dbi, std::uint64_t id, std::vector<Att
 
 Result<DeliveryPage> Store::ListDeliveries(const DeliveryFilter& filter) const {
   Txn txn(env_, false);
-  if (txn.begin_rc() != 0) return LmdbError("begin", txn.begin_rc());
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   MDB_txn* t = txn.get();
   DeliveryPage page;
   const std::size_t limit = std::max<std::size_t>(filter.limit, 1);
   const std::uint64_t before = filter.before_id.value_or(UINT64_MAX);
 
-  // Walks ids newest first, from an index (by_event / by_sub: "<text>\0<id>") or the table.
-  auto visit = [&](std::uint64_t id) -> Result<bool> {  // false: page full, stop
+  enum class Visit { kSkip, kTake, kStop };
+  auto visit = [&](std::uint64_t id) -> Result<Visit> {
     std::string_view bytes;
-    if (GetValue(t, dbs_->deliveries, U64Key(id), &bytes) != 0) return true;
+    if (GetValue(t, dbs_->deliveries, U64Key(id), &bytes) != 0) return Visit::kSkip;
     DeliveryWithAttempts item;
     if (!DecodeDelivery(id, bytes, &item.delivery)) return Corrupt("delivery");
-    if (filter.status && item.delivery.status != *filter.status) return true;
-    if (filter.subscription_id && item.delivery.subscription_id != *filter.subscription_id) {
-      return true;
-    }
-    if (filter.event_id && item.delivery.event_id != *filter.event_id) return true;
+    const DeliveryRecord& d = item.delivery;
+    // Ids grow with creation time: walking newest first, "too old" ends the walk.
+    if (filter.since_ms && d.created_ms < *filter.since_ms) return Visit::kStop;
+    if (filter.until_ms && d.created_ms > *filter.until_ms) return Visit::kSkip;
+    if (filter.status && d.status != *filter.status) return Visit::kSkip;
+    if (filter.subscription_id && d.subscription_id != *filter.subscription_id) return Visit::kSkip;
+    if (filter.event_id && d.event_id != *filter.event_id) return Visit::kSkip;
+    if (filter.event_type && d.event_type != *filter.event_type) return Visit::kSkip;
     if (page.deliveries.size() == limit) {
       page.next_before_id = page.deliveries.back().delivery.id.value();
-      return false;
+      return Visit::kStop;
     }
     Status s = ReadAttempts(t, dbs_->attempts, id, &item.attempts);
     if (!s) return s.error();
     page.deliveries.push_back(std::move(item));
-    return true;
+    return Visit::kTake;
   };
 
   std::optional<std::string> prefix;
@@ -748,9 +614,8 @@ Result<DeliveryPage> Store::ListDeliveries(const DeliveryFilter& filter) const {
   Cursor c(t, dbi);
   const std::string start =
       prefix ? TextIdKey(prefix->substr(0, prefix->size() - 1), before) : U64Key(before);
-  // Position on the last key < start.
-  bool ok = c.Seek(start) ? c.Prev() : c.Last();
-  for (; ok; ok = c.Prev()) {
+  // Start on the last key < start.
+  for (bool ok = c.Seek(start) ? c.Prev() : c.Last(); ok; ok = c.Prev()) {
     std::uint64_t id;
     if (prefix) {
       if (!c.key().starts_with(*prefix) || c.key().size() != prefix->size() + 8) break;
@@ -759,20 +624,20 @@ Result<DeliveryPage> Store::ListDeliveries(const DeliveryFilter& filter) const {
       id = ReadU64(c.key());
     }
     if (id >= before) continue;
-    auto more = visit(id);
-    if (!more) return more.error();
-    if (!*more) break;
+    auto step = visit(id);
+    if (!step) return step.error();
+    if (*step == Visit::kStop) break;
   }
   return page;
 }
 
 Result<std::optional<DeliveryWithAttempts>> Store::GetDelivery(const DeliveryId& id) const {
   Txn txn(env_, false);
-  if (txn.begin_rc() != 0) return LmdbError("begin", txn.begin_rc());
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   std::string_view bytes;
   int rc = GetValue(txn.get(), dbs_->deliveries, U64Key(id.value()), &bytes);
   if (rc == MDB_NOTFOUND) return std::optional<DeliveryWithAttempts>();
-  if (rc != 0) return LmdbError("read delivery", rc);
+  if (rc != 0) return lmdb::ToError("read delivery", rc);
   DeliveryWithAttempts item;
   if (!DecodeDelivery(id.value(), bytes, &item.delivery)) return Corrupt("delivery");
   Status s = ReadAttempts(txn.get(), dbs_->attempts, id.value(), &item.attempts);
@@ -782,12 +647,239 @@ Result<std::optional<DeliveryWithAttempts>> Store::GetDelivery(const DeliveryId&
 
 Result<std::optional<std::string>> Store::GetEventJson(const EventId& id) const {
   Txn txn(env_, false);
-  if (txn.begin_rc() != 0) return LmdbError("begin", txn.begin_rc());
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   std::string_view bytes;
   int rc = GetValue(txn.get(), dbs_->events, id.value(), &bytes);
   if (rc == MDB_NOTFOUND) return std::optional<std::string>();
-  if (rc != 0) return LmdbError("read event", rc);
+  if (rc != 0) return lmdb::ToError("read event", rc);
   return std::optional<std::string>(std::string(bytes));
+}
+
+Result<std::optional<DeliveryRecord>> Store::Requeue(const DeliveryId& id, std::int64_t now_ms) {
+  Txn txn(env_, true);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  std::string_view bytes;
+  int rc = GetValue(txn.get(), dbs_->deliveries, U64Key(id.value()), &bytes);
+  if (rc == MDB_NOTFOUND) return std::optional<DeliveryRecord>();
+  if (rc != 0) return lmdb::ToError("read delivery", rc);
+  DeliveryRecord d;
+  if (!DecodeDelivery(id.value(), bytes, &d)) return Corrupt("delivery");
+  if (d.status == DeliveryStatus::kPending) {
+    return Error{"conflict",
+                 "delivery " + std::to_string(id.value()) +
+                     " is still pending; it will be attempted at its due time",
+                 ""};
+  }
+  if ((rc = dbs_->Requeue(txn.get(), d, now_ms)) != 0) return lmdb::ToError("requeue", rc);
+  if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit requeue", rc);
+  return std::optional<DeliveryRecord>(std::move(d));
+}
+
+Result<std::vector<NewDelivery>> Store::Replay(const SubscriptionId& id, std::int64_t since_ms,
+                                               std::int64_t until_ms, bool include_delivered,
+                                               std::int64_t now_ms) {
+  auto wanted = [&](const DeliveryRecord& d) {
+    return d.created_ms >= since_ms && d.created_ms <= until_ms &&
+           (d.status == DeliveryStatus::kFailed ||
+            (include_delivered && d.status == DeliveryStatus::kDelivered));
+  };
+  std::vector<std::uint64_t> ids;
+  {
+    Txn txn(env_, false);
+    if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+    const std::string prefix = id.value() + std::string(1, '\0');
+    Cursor c(txn.get(), dbs_->by_sub);
+    for (bool ok = c.Seek(prefix); ok && c.key().starts_with(prefix); ok = c.Next()) {
+      if (c.key().size() != prefix.size() + 8) continue;
+      const std::uint64_t delivery_id = ReadU64(c.key(), prefix.size());
+      std::string_view bytes;
+      DeliveryRecord d;
+      if (GetValue(txn.get(), dbs_->deliveries, U64Key(delivery_id), &bytes) == 0 &&
+          DecodeDelivery(delivery_id, bytes, &d) && wanted(d)) {
+        ids.push_back(delivery_id);
+      }
+    }
+  }
+  std::vector<NewDelivery> requeued;
+  constexpr std::size_t kChunk = 1000;
+  for (std::size_t start = 0; start < ids.size(); start += kChunk) {
+    Txn txn(env_, true);
+    if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+    std::vector<NewDelivery> chunk;
+    for (std::size_t i = start; i < std::min(ids.size(), start + kChunk); ++i) {
+      std::string_view bytes;
+      DeliveryRecord d;
+      // Read again: the delivery may have changed since the scan.
+      if (GetValue(txn.get(), dbs_->deliveries, U64Key(ids[i]), &bytes) != 0 ||
+          !DecodeDelivery(ids[i], bytes, &d) || !wanted(d)) {
+        continue;
+      }
+      int rc = dbs_->Requeue(txn.get(), d, now_ms);
+      if (rc != 0) return lmdb::ToError("replay", rc);
+      chunk.push_back({d.id, d.subscription_id, now_ms});
+    }
+    int rc = txn.Commit();
+    if (rc != 0) return lmdb::ToError("commit replay", rc);
+    requeued.insert(requeued.end(), chunk.begin(), chunk.end());
+  }
+  return requeued;
+}
+
+Result<AttemptLogPage> Store::ListAttemptLog(const AttemptLogFilter& filter) const {
+  AttemptLogPage page;
+  page.last_cursor = filter.after_cursor;
+  std::string start;
+  if (!filter.after_cursor.empty()) {
+    auto key = Unhex(filter.after_cursor);
+    if (!key || key->size() != 18) {
+      return Error::Invalid("cursor", "cursor: not a cursor from a previous reply");
+    }
+    start = *key;
+  }
+  if (filter.since_ms) {
+    const std::string since = AttemptLogKey(*filter.since_ms, 0, 0);
+    if (since > start) start = since;
+  }
+  Txn txn(env_, false);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  Cursor c(txn.get(), dbs_->attempt_log);
+  bool ok = start.empty() ? c.First() : c.Seek(start);
+  if (ok && !filter.after_cursor.empty() && c.key() == start) ok = c.Next();
+  const std::size_t limit = std::max<std::size_t>(filter.limit, 1);
+  for (; ok && page.entries.size() < limit; ok = c.Next()) {
+    const std::string_view key = c.key();
+    if (key.size() != 18) continue;
+    if (filter.until_ms && static_cast<std::int64_t>(ReadU64(key)) > *filter.until_ms) break;
+    page.last_cursor = Hex(key);
+    AttemptLogEntry entry;
+    const std::uint64_t id = ReadU64(key, 8);
+    const int number =
+        (static_cast<unsigned char>(key[16]) << 8) | static_cast<unsigned char>(key[17]);
+    std::string_view bytes;
+    if (GetValue(txn.get(), dbs_->deliveries, U64Key(id), &bytes) != 0 ||
+        !DecodeDelivery(id, bytes, &entry.delivery)) {
+      continue;
+    }
+    if (filter.subscription_id && entry.delivery.subscription_id != *filter.subscription_id) {
+      continue;
+    }
+    if (GetValue(txn.get(), dbs_->attempts, AttemptKey(id, number), &bytes) != 0 ||
+        !DecodeAttempt(bytes, &entry.attempt)) {
+      continue;
+    }
+    entry.cursor = page.last_cursor;
+    page.entries.push_back(std::move(entry));
+  }
+  return page;
+}
+
+Result<GcResult> Store::CollectGarbage(std::int64_t cutoff_ms, std::size_t budget) {
+  GcResult result;
+  Txn txn(env_, true);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  MDB_txn* t = txn.get();
+  int rc = 0;
+
+  // Final deliveries created before the cutoff. Ids grow with creation time, so the walk stops
+  // at the first newer one; pending ones are kept until they end.
+  std::vector<DeliveryRecord> expired;
+  std::size_t inspected = 0;
+  {
+    Cursor c(t, dbs_->deliveries);
+    for (bool ok = c.First(); ok && expired.size() < budget && inspected < 4 * budget;
+         ok = c.Next(), ++inspected) {
+      DeliveryRecord d;
+      if (!DecodeDelivery(ReadU64(c.key()), c.value(), &d)) continue;
+      if (d.created_ms >= cutoff_ms) break;
+      if (d.status != DeliveryStatus::kPending) expired.push_back(std::move(d));
+    }
+  }
+  for (const DeliveryRecord& d : expired) {
+    const std::uint64_t id = d.id.value();
+    std::vector<std::string> attempt_keys, log_keys;
+    {
+      Cursor c(t, dbs_->attempts);
+      const std::string prefix = U64Key(id);
+      for (bool ok = c.Seek(prefix); ok && c.key().starts_with(prefix); ok = c.Next()) {
+        attempt_keys.emplace_back(c.key());
+        AttemptRecord a;
+        if (DecodeAttempt(c.value(), &a)) {
+          log_keys.push_back(AttemptLogKey(a.recorded_ms, id, a.number));
+        }
+      }
+    }
+    for (const auto& k : attempt_keys) {
+      if ((rc = Del(t, dbs_->attempts, k)) != 0) return lmdb::ToError("expire attempts", rc);
+    }
+    for (const auto& k : log_keys) {
+      if ((rc = Del(t, dbs_->attempt_log, k)) != 0) return lmdb::ToError("expire attempts", rc);
+    }
+    if ((rc = Del(t, dbs_->by_sub, TextIdKey(d.subscription_id.value(), id))) != 0 ||
+        (rc = Del(t, dbs_->by_event, TextIdKey(d.event_id.value(), id))) != 0 ||
+        (rc = Del(t, dbs_->deliveries, U64Key(id))) != 0) {
+      return lmdb::ToError("expire delivery", rc);
+    }
+  }
+  result.deliveries = expired.size();
+  result.more = expired.size() == budget;
+
+  // Events received before the cutoff that no delivery refers to any more.
+  std::vector<std::string> expired_events;  // event_time keys
+  inspected = 0;
+  {
+    Cursor c(t, dbs_->event_time);
+    Cursor refs(t, dbs_->by_event);
+    for (bool ok = c.First(); ok && expired_events.size() < budget && inspected < 4 * budget;
+         ok = c.Next(), ++inspected) {
+      if (c.key().size() < 8) continue;
+      if (static_cast<std::int64_t>(ReadU64(c.key())) >= cutoff_ms) break;
+      const std::string prefix = std::string(c.key().substr(8)) + std::string(1, '\0');
+      if (refs.Seek(prefix) && refs.key().starts_with(prefix)) continue;
+      expired_events.emplace_back(c.key());
+    }
+  }
+  for (const auto& k : expired_events) {
+    if ((rc = Del(t, dbs_->events, std::string_view(k).substr(8))) != 0 ||
+        (rc = Del(t, dbs_->event_time, k)) != 0) {
+      return lmdb::ToError("expire event", rc);
+    }
+  }
+  result.events = expired_events.size();
+  result.more = result.more || expired_events.size() == budget;
+  if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit expiry", rc);
+  return result;
+}
+
+Result<StoreInfo> Store::Info() const {
+  StoreInfo info;
+  info.map_bytes = map_size_;
+  MDB_envinfo env_info;
+  MDB_stat env_stat;
+  mdb_env_info(env_, &env_info);
+  mdb_env_stat(env_, &env_stat);
+  info.used_bytes = static_cast<std::uint64_t>(env_info.me_last_pgno + 1) * env_stat.ms_psize;
+  const char* path = nullptr;
+  mdb_env_get_path(env_, &path);
+  struct stat st {};
+  if (path != nullptr && ::stat((std::string(path) + "/data.mdb").c_str(), &st) == 0) {
+    info.file_bytes = static_cast<std::uint64_t>(st.st_size);
+  }
+  Txn txn(env_, false);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  MDB_stat pending_stat;
+  if (mdb_stat(txn.get(), dbs_->pending, &pending_stat) == 0)
+    info.pending = pending_stat.ms_entries;
+  Cursor c(txn.get(), dbs_->pending);
+  if (c.First()) {
+    std::string_view bytes;
+    DeliveryRecord d;
+    const std::uint64_t id = ReadU64(c.key());
+    if (GetValue(txn.get(), dbs_->deliveries, c.key(), &bytes) == 0 &&
+        DecodeDelivery(id, bytes, &d)) {
+      info.oldest_pending_created_ms = d.created_ms;
+    }
+  }
+  return info;
 }
 
 }  // namespace hookbroker

@@ -9,6 +9,7 @@
 // I/O while holding it. Values returned are copies, valid after the call.
 #pragma once
 
+#include <array>
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <functional>
@@ -50,7 +51,10 @@ struct DeliveryJob {
 struct DeliveryFilter {
   std::optional<SubscriptionId> subscription_id;
   std::optional<EventId> event_id;
+  std::optional<std::string> event_type;
   std::optional<DeliveryStatus> status;
+  std::optional<std::int64_t> since_ms;    // created at or after
+  std::optional<std::int64_t> until_ms;    // created at or before
   std::optional<std::uint64_t> before_id;  // pagination: only ids below this
   std::size_t limit = 100;
 };
@@ -63,6 +67,51 @@ struct DeliveryWithAttempts {
 struct DeliveryPage {
   std::vector<DeliveryWithAttempts> deliveries;  // newest first
   std::optional<std::uint64_t> next_before_id;   // set when more may follow
+};
+
+// Lifetime counters of one subscription (not lowered by history expiry).
+struct SubscriptionStats {
+  std::int64_t pending = 0;
+  std::int64_t delivered = 0;
+  std::int64_t failed = 0;
+  std::int64_t attempts = 0;
+  std::int64_t last_success_ms = 0;                         // 0: never
+  std::int64_t last_failure_ms = 0;                         // 0: never
+  std::array<std::int64_t, kLatencyBucketCount> latency{};  // answered attempts per bucket
+};
+
+struct AttemptLogFilter {
+  std::optional<std::int64_t> since_ms;  // recorded at or after
+  std::optional<std::int64_t> until_ms;  // recorded at or before
+  std::string after_cursor;              // only entries after this cursor
+  std::optional<SubscriptionId> subscription_id;
+  std::size_t limit = 100;
+};
+
+struct AttemptLogEntry {
+  std::string cursor;  // opaque (hex), for AttemptLogFilter::after_cursor
+  DeliveryRecord delivery;
+  AttemptRecord attempt;
+};
+
+struct AttemptLogPage {
+  std::vector<AttemptLogEntry> entries;  // oldest first
+  std::string last_cursor;               // the cursor to continue from (the input when empty)
+};
+
+// What one garbage collection step removed.
+struct GcResult {
+  std::size_t deliveries = 0;
+  std::size_t events = 0;
+  bool more = false;  // the budget ran out before everything expired was removed
+};
+
+struct StoreInfo {
+  std::uint64_t file_bytes = 0;                // data.mdb size
+  std::uint64_t map_bytes = 0;                 // configured map size
+  std::uint64_t used_bytes = 0;                // pages in use × page size
+  std::uint64_t pending = 0;                   // pending deliveries
+  std::int64_t oldest_pending_created_ms = 0;  // 0 when none
 };
 
 struct SubscriptionFilter {
@@ -102,6 +151,12 @@ class Store {
   // Marks it deleted (kept for the audit trail) and removes it from matching. false: unknown or
   // already deleted.
   Result<bool> DeleteSubscription(const SubscriptionId& id, std::int64_t now_ms);
+  // Reads, changes and writes back a live subscription in one transaction (matching sees the new
+  // event types and validity at once). nullopt when unknown or deleted; an Error from `change`
+  // is returned with nothing written.
+  Result<std::optional<Subscription>> UpdateSubscription(
+      const SubscriptionId& id, const std::function<Status(Subscription&)>& change);
+  Result<std::optional<SubscriptionStats>> GetSubscriptionStats(const SubscriptionId& id) const;
   // The callback URL origin of each subscription ("" when unknown), in one read transaction.
   Result<std::vector<std::string>> CallbackOrigins(std::span<const SubscriptionId> ids) const;
 
@@ -109,19 +164,38 @@ class Store {
   Result<DeliveryJob> LoadDeliveryJob(const DeliveryId& id) const;
   // Records attempts and the deliveries' new states, in one transaction.
   Status RecordAttempts(std::span<const AttemptUpdate> updates);
-  // Calls fn(delivery id, subscription id, due ms) for every pending delivery, soonest first,
-  // in pages of read transactions (no transaction is held while fn runs for a whole page).
-  Status ForEachPending(
-      const std::function<void(const DeliveryId&, const SubscriptionId&, std::int64_t)>& fn) const;
+  // Calls fn for every pending delivery, soonest due first, in pages of read transactions (no
+  // transaction is held while fn runs).
+  Status ForEachPending(const std::function<void(const NewDelivery&)>& fn) const;
   Result<DeliveryPage> ListDeliveries(const DeliveryFilter& filter) const;
   Result<std::optional<DeliveryWithAttempts>> GetDelivery(const DeliveryId& id) const;
   Result<std::optional<std::string>> GetEventJson(const EventId& id) const;
 
+  // A delivered or failed delivery back to pending, due at now_ms, starting a new round of the
+  // retry schedule. nullopt when unknown; Error "conflict" when it is still pending.
+  Result<std::optional<DeliveryRecord>> Requeue(const DeliveryId& id, std::int64_t now_ms);
+  // Requeue() for every delivery of a subscription created in [since, until] that failed (or,
+  // with include_delivered, was delivered), in transactions of at most 1000. Returns them.
+  Result<std::vector<NewDelivery>> Replay(const SubscriptionId& id, std::int64_t since_ms,
+                                          std::int64_t until_ms, bool include_delivered,
+                                          std::int64_t now_ms);
+
+  // Attempts in the order they were recorded.
+  Result<AttemptLogPage> ListAttemptLog(const AttemptLogFilter& filter) const;
+
+  // Removes, in one transaction of at most `budget` deliveries, final deliveries created before
+  // cutoff_ms (with their attempts and index entries), then events received before cutoff_ms
+  // that no delivery refers to any more.
+  Result<GcResult> CollectGarbage(std::int64_t cutoff_ms, std::size_t budget);
+
+  Result<StoreInfo> Info() const;
+
  private:
-  explicit Store(MDB_env* env);
+  Store(MDB_env* env, std::uint64_t map_size);
   struct Dbs;
-  MDB_env* env_;              // constant after construction
-  std::unique_ptr<Dbs> dbs_;  // handles, constant after construction
+  MDB_env* env_;                  // constant after construction
+  const std::uint64_t map_size_;  // constant after construction
+  std::unique_ptr<Dbs> dbs_;      // handles, constant after construction
 };
 
 }  // namespace hookbroker

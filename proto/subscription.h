@@ -51,7 +51,8 @@ struct Subscription {
   std::int64_t validity_ms = 0;  // expiry, epoch ms
   std::int64_t created_ms = 0;
   CallbackAuth auth;
-  std::string secret;  // "whsec_..."
+  std::string secret;   // "whsec_..."
+  bool paused = false;  // deliveries wait (pending, not attempted) while paused
   bool deleted = false;
   std::int64_t deleted_ms = 0;
 
@@ -71,8 +72,16 @@ Result<Subscription> ParseSubscriptionRequest(const boost::json::value& body,
                                               const RequestPolicy& policy, std::int64_t now_ms);
 
 // Kaizala's reply spellings: id, objectId, objectType, events, callbackUrl, callbackToken,
-// callbackContext, ts, validity, and the extension `auth` without its password or token.
+// callbackContext, ts, validity, and the extensions `paused` and `auth` (without its password or
+// token).
 boost::json::object SubscriptionToApiJson(const Subscription& sub);
+
+// Applies a PATCH body to `sub`: any of callBackUrl, callBackToken, callBackContext, eventTypes,
+// validity, auth (null removes it) and paused, validated exactly as at registration. objectId,
+// objectType and secret cannot change (Error naming the field). On error `sub` is unchanged.
+// *url_changed tells whether callBackUrl changed (the caller then re-runs the handshake).
+Status ApplySubscriptionPatch(const boost::json::value& patch, const RequestPolicy& policy,
+                              std::int64_t now_ms, Subscription* sub, bool* url_changed);
 
 // Everything, secrets included: for the store only.
 boost::json::object SubscriptionToStorageJson(const Subscription& sub);

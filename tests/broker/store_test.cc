@@ -8,6 +8,20 @@
 namespace hookbroker::testing {
 namespace {
 
+AttemptRecord Attempt(int n, std::int64_t at, AttemptOutcome outcome, int status, std::string error,
+                      std::string response) {
+  AttemptRecord a;
+  a.number = n;
+  a.started_ms = at;
+  a.duration_ms = 7;
+  a.recorded_ms = at + 7;
+  a.outcome = outcome;
+  a.http_status = status;
+  a.error = std::move(error);
+  a.response_excerpt = std::move(response);
+  return a;
+}
+
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
@@ -92,28 +106,20 @@ TEST_F(StoreTest, RecordsAttemptsAndMovesTheDueIndex) {
   const DeliveryId id = deliveries_.at(0).id;
   AttemptUpdate u;
   u.delivery_id = id;
-  u.attempt = {1, 5000, 12, AttemptOutcome::kHttpError, 503, "HTTP 503", "busy"};
+  u.attempt = Attempt(1, 5000, AttemptOutcome::kHttpError, 503, "HTTP 503", "busy");
   u.new_status = DeliveryStatus::kPending;
   u.next_attempt_ms = 10000;
   ASSERT_TRUE(store_->RecordAttempts(std::vector<AttemptUpdate>{u}).ok());
 
   std::vector<std::int64_t> due;
-  ASSERT_TRUE(store_
-                  ->ForEachPending([&](const DeliveryId&, const SubscriptionId&, std::int64_t at) {
-                    due.push_back(at);
-                  })
-                  .ok());
+  ASSERT_TRUE(store_->ForEachPending([&](const NewDelivery& d) { due.push_back(d.due_ms); }).ok());
   EXPECT_EQ(due, std::vector<std::int64_t>{10000});
 
-  u.attempt = {2, 10000, 3, AttemptOutcome::kDelivered, 200, "", "ok"};
+  u.attempt = Attempt(2, 10000, AttemptOutcome::kDelivered, 200, "", "ok");
   u.new_status = DeliveryStatus::kDelivered;
   ASSERT_TRUE(store_->RecordAttempts(std::vector<AttemptUpdate>{u}).ok());
   due.clear();
-  ASSERT_TRUE(store_
-                  ->ForEachPending([&](const DeliveryId&, const SubscriptionId&, std::int64_t at) {
-                    due.push_back(at);
-                  })
-                  .ok());
+  ASSERT_TRUE(store_->ForEachPending([&](const NewDelivery& d) { due.push_back(d.due_ms); }).ok());
   EXPECT_TRUE(due.empty());
 
   auto got = store_->GetDelivery(id);

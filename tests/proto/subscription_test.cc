@@ -349,7 +349,7 @@ TEST(SubscriptionTest, ApiJsonUsesKaizalaReplySpellingsWithoutSecrets) {
     "id": "3f1c8a52-0000-4000-8000-000000000001", "objectId": "pkg-9",
     "objectType": "ActionPackage", "events": ["ActionResponse", "SurveyResponse"],
     "callbackUrl": "https://example.com/cb?x=1", "callbackToken": "tok\"en",
-    "callbackContext": "ctx", "ts": 1700000000000, "validity": 1700000001000,
+    "callbackContext": "ctx", "ts": 1700000000000, "validity": 1700000001000, "paused": false,
     "auth": {"type": "basic", "username": "ann", "header": "X-Auth"}})"));
   const std::string text = boost::json::serialize(json);
   EXPECT_EQ(text.find("s3cret"), std::string::npos);

@@ -1,0 +1,31 @@
+// Helpers shared by the REST handlers: JSON replies, JSON errors, query parameters. Internal to
+// the broker; includes httplib.h, so only the API's .cc files include it.
+#pragma once
+
+#include <httplib.h>
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "proto/result.h"
+
+namespace hookbroker::api {
+
+void SendJson(httplib::Response& res, int status, const boost::json::value& body);
+// {"error":{"code","message","field"}}
+void SendError(httplib::Response& res, int status, const Error& error);
+void SendError(httplib::Response& res, int status, std::string code, std::string message,
+               std::string field = "");
+// 500 (507 when full) for trouble in the store; logged.
+void SendStoreError(httplib::Response& res, const Error& error);
+
+// The body as JSON (nesting limited); Error "invalid_json".
+Result<boost::json::value> ParseBody(const std::string& body);
+
+// Query parameters: absent → nullopt; malformed → Error naming the parameter.
+Result<std::optional<std::int64_t>> TimeParam(const httplib::Request& req, const char* name);
+Result<std::size_t> LimitParam(const httplib::Request& req, std::size_t fallback = 100);
+
+}  // namespace hookbroker::api

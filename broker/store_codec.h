@@ -1,0 +1,53 @@
+// How Store encodes its keys and records (docs/STORAGE.md). Internal to the broker; pure.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "broker/delivery.h"
+#include "proto/subscription.h"
+
+namespace hookbroker::codec {
+
+// Integers in keys: 8 bytes big-endian, so byte order is numeric order.
+void AppendU64(std::string& out, std::uint64_t v);
+std::uint64_t ReadU64(std::string_view s, std::size_t at = 0);
+std::string U64Key(std::uint64_t v);
+
+std::string DueKey(std::int64_t due_ms, std::uint64_t delivery_id);
+std::string AttemptKey(std::uint64_t delivery_id, int number);
+// attempt_log: recorded ms + delivery id + attempt number.
+std::string AttemptLogKey(std::int64_t recorded_ms, std::uint64_t delivery_id, int number);
+// "<text>\0<id>": by_subscription and by_event keys.
+std::string TextIdKey(std::string_view text, std::uint64_t id);
+// event_time: received ms + eventId.
+std::string EventTimeKey(std::int64_t ms, std::string_view event_id);
+
+// scope_index: "G"/"P"/"A" + objectId + "\0" (+ subscription id).
+std::string ScopePrefix(ObjectType type, std::string_view object_id);
+// validity + event types: matching reads only this.
+std::string ScopeValue(const Subscription& sub);
+bool ScopeMatches(std::string_view value, std::string_view event_type, std::int64_t now_ms);
+
+std::string EncodeDelivery(const DeliveryRecord& d);
+bool DecodeDelivery(std::uint64_t id, std::string_view bytes, DeliveryRecord* d);
+
+std::string EncodeAttempt(const AttemptRecord& a);
+bool DecodeAttempt(std::string_view bytes, AttemptRecord* a);
+
+// Per-subscription lifetime counters.
+struct StatsRecord {
+  std::int64_t pending = 0;
+  std::int64_t delivered = 0;
+  std::int64_t failed = 0;
+  std::int64_t attempts = 0;
+  std::int64_t last_success_ms = 0;
+  std::int64_t last_failure_ms = 0;
+  std::array<std::int64_t, kLatencyBucketCount> latency{};  // attempts per latency bucket
+};
+std::string EncodeStats(const StatsRecord& s);
+bool DecodeStats(std::string_view bytes, StatsRecord* s);
+
+}  // namespace hookbroker::codec
