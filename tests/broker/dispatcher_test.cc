@@ -198,3 +198,79 @@ TEST_F(DispatcherTest, PendingDeliveriesAreReloadedAfterRestart) {
 
 }  // namespace
 }  // namespace hookbroker::testing
+
+namespace hookbroker::testing {
+namespace {
+
+TEST_F(DispatcherTest, PausedSubscriptionHoldsDeliveriesUntilResumed) {
+  MakeDispatcher(RetrySchedule({std::chrono::seconds(1)}));
+  auto paused = store_->UpdateSubscription(sub_.id, [](Subscription& s) {
+    s.paused = true;
+    return Status::Ok();
+  });
+  ASSERT_TRUE(paused.ok() && paused->has_value());
+  const DeliveryId id = Publish("e1");
+  EXPECT_EQ(dispatcher_->RunDue(), 1);
+  EXPECT_TRUE(sender_.requests().empty()) << "no request while paused";
+  EXPECT_EQ(Record(id).status, DeliveryStatus::kPending);
+  EXPECT_EQ(Record(id).attempts, 0);
+  EXPECT_EQ(dispatcher_->Gauges().parked, 1u);
+  clock_.Advance(3'600'000);
+  EXPECT_EQ(dispatcher_->RunDue(), 0) << "held, not retried";
+
+  ASSERT_TRUE(store_
+                  ->UpdateSubscription(sub_.id,
+                                       [](Subscription& s) {
+                                         s.paused = false;
+                                         return Status::Ok();
+                                       })
+                  .ok());
+  dispatcher_->Resume(sub_.id);
+  EXPECT_EQ(dispatcher_->RunDue(), 1);
+  EXPECT_EQ(sender_.requests().size(), 1u);
+  EXPECT_EQ(Record(id).status, DeliveryStatus::kDelivered);
+  EXPECT_EQ(dispatcher_->Gauges().parked, 0u);
+}
+
+TEST_F(DispatcherTest, RedeliveredDeliveryGetsAFreshRoundOfRetries) {
+  MakeDispatcher(RetrySchedule({std::chrono::seconds(5)}));
+  sender_.Answer(500);
+  sender_.Answer(500);
+  const DeliveryId id = Publish("e1");
+  dispatcher_->RunDue();
+  clock_.Advance(5000);
+  dispatcher_->RunDue();
+  ASSERT_EQ(Record(id).status, DeliveryStatus::kFailed);
+
+  sender_.Answer(503);
+  auto requeued = store_->Requeue(id, clock_.NowMs());
+  ASSERT_TRUE(requeued.ok() && requeued->has_value());
+  const NewDelivery again{id, sub_.id, clock_.NowMs(), false};
+  dispatcher_->Enqueue(std::span<const NewDelivery>(&again, 1));
+  EXPECT_EQ(dispatcher_->RunDue(), 1);
+  DeliveryRecord d = Record(id);
+  EXPECT_EQ(d.status, DeliveryStatus::kPending) << "attempt 3 is the first of a new round";
+  EXPECT_EQ(d.attempts, 3);
+  EXPECT_EQ(d.next_attempt_ms, clock_.NowMs() + 5000);
+  clock_.Advance(5000);
+  EXPECT_EQ(dispatcher_->RunDue(), 1);
+  EXPECT_EQ(Record(id).status, DeliveryStatus::kDelivered);
+}
+
+TEST_F(DispatcherTest, AttemptRecordKeepsUrlAndMasksSecretsInHeaders) {
+  MakeDispatcher(RetrySchedule({}));
+  const DeliveryId id = Publish("e1");
+  dispatcher_->RunDue();
+  auto d = store_->GetDelivery(id);
+  ASSERT_TRUE(d.ok() && d->has_value());
+  const AttemptRecord& a = (*d)->attempts.at(0);
+  EXPECT_EQ(a.url, sub_.callback_url);
+  std::map<std::string, std::string> headers(a.request_headers.begin(), a.request_headers.end());
+  EXPECT_EQ(headers["Authorization"], "Basic ****");
+  EXPECT_EQ(headers["kz-callback-token"], "****");
+  EXPECT_FALSE(headers["webhook-signature"].empty());
+  EXPECT_EQ(headers["Content-Type"], "application/json");
+}
+
+}  // namespace
+}  // namespace hookbroker::testing
