@@ -288,3 +288,36 @@ TEST_F(DeliveryTest, GracefulShutdownOnSigtermExitsZero) {
 
 }  // namespace
 }  // namespace hookbroker::testing
+
+namespace hookbroker::testing {
+namespace {
+
+TEST_F(DeliveryTest, HangingEndpointDoesNotHoldUpAHealthyOne) {
+  StartBroker({"--callback-timeout", "5"});
+  // A second receiver that answers every callback only after 4 s.
+  subscribers::ReceiverOptions options;
+  options.tls = true;
+  options.cert_file = pki_.server_cert;
+  options.key_file = pki_.server_key;
+  subscribers::ReferenceReceiver slow(options);
+  ASSERT_TRUE(slow.Start().ok());
+  slow.Script(100, {200, {}, "slow", 4000ms});
+  Register("Group", "g-iso", {"*"}, json::object{{"callBackUrl", slow.BaseUrl() + "/slow"}});
+  Register("Group", "g-iso");  // the healthy fixture receiver
+
+  json::array batch;
+  for (int i = 0; i < 20; ++i) {
+    batch.push_back(json::object{{"eventType", "TextMessageCreated"}, {"groupId", "g-iso"}});
+  }
+  const auto started = std::chrono::steady_clock::now();
+  Publish(batch);
+  ASSERT_TRUE(receiver_->WaitForPosts(20, 3s))
+      << "the healthy endpoint got " << receiver_->Posts().size() << " of 20";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+  // Meanwhile the slow endpoint has at most its concurrency limit (4) in flight.
+  EXPECT_LE(slow.Posts().size(), 4u);
+  slow.Stop();
+}
+
+}  // namespace
+}  // namespace hookbroker::testing
