@@ -105,15 +105,21 @@ void ApiServer::CommonHandlers() {
   httplib::Server& s = *server_;
 
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    // cpp-httplib enforces the payload limit only on a Content-Length body: a chunked body, or
-    // one read until the connection closes, would be read whole whatever its size (on any
-    // path, before any key check). Refuse such requests before their body is read.
-    const bool writes = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+    // cpp-httplib 0.11 bounds only a Content-Length body, and only before decoding it: a chunked
+    // body, one read until the connection closes, or a compressed one would be taken whole
+    // whatever its size (on any path, before any key check). Refuse them before reading.
+    const bool writes =
+        req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "PRI";
     if (req.has_header("Transfer-Encoding") || (writes && !req.has_header("Content-Length"))) {
       SendError(res, 411, "length_required",
                 "send the request body with a Content-Length header (at most " +
                     std::to_string(limits::kMaxRequestBodyBytes) + " bytes)");
       res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (req.has_header("Content-Encoding") &&
+        req.get_header_value("Content-Encoding") != "identity") {
+      SendError(res, 415, "unsupported_encoding", "request bodies must not be compressed");
       return httplib::Server::HandlerResponse::Handled;
     }
     const bool guarded =
