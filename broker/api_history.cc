@@ -168,7 +168,8 @@ void ApiServer::HistoryRoutes() {
     // Long poll: look again every 100 ms until something newer is recorded or the wait is over.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
     Result<AttemptLogPage> page = store_.ListAttemptLog(*filter);
-    while (page && page->entries.empty() && std::chrono::steady_clock::now() < deadline) {
+    while (page && page->entries.empty() && std::chrono::steady_clock::now() < deadline &&
+           !stopping_.load()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       page = store_.ListAttemptLog(*filter);
     }

@@ -97,6 +97,9 @@ void ApiServer::Start() {
 }
 
 void ApiServer::Stop() {
+  // Handlers in a long poll would otherwise hold the server's threads (and shutdown) for up to
+  // their wait.
+  stopping_.store(true);
   if (server_) server_->stop();
   if (thread_.joinable()) thread_.join();
 }

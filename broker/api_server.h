@@ -68,6 +68,7 @@ class ApiServer {
   Metrics& metrics_;
   const ApiServerOptions options_;
   std::unique_ptr<httplib::Server> server_;
+  std::atomic<bool> stopping_{false};  // long polls end early when set
   std::string url_;
   std::thread thread_;
 };
