@@ -10,20 +10,15 @@ tools/build.sh >/dev/null
 cat <<HINT
 
 hookbroker is starting: REST http://127.0.0.1:8080  ingest tcp://127.0.0.1:5555  data ./data
-The API key is in ./data/api-key (created on first start). In another terminal:
+The API key is in ./data/api-key (created on first start; hookctl reads it). In another terminal:
 
   # register a first webhook (your endpoint must answer GET ?validationToken=X with X)
-  curl -s http://127.0.0.1:8080/v1/webhook -H "accessToken: \$(cat data/api-key)" \\
-    -H 'Content-Type: application/json' \\
-    -d '{"objectType":"Group","objectId":"my-group","eventTypes":["*"],
-         "callBackUrl":"https://your-endpoint.example/hook"}'
+  build/tools/hookctl webhook add --object-type Group --object-id my-group --events '*' \\
+      --url https://your-endpoint.example/hook
 
-  # publish an event to it
-  echo '{"eventType":"TextMessageCreated","groupId":"my-group","data":{"text":"hello"}}' \\
-    | build/tools/hookctl publish
-
-  # see what was delivered
-  curl -s "http://127.0.0.1:8080/v1/deliveries?limit=5" -H "accessToken: \$(cat data/api-key)"
+  # publish an event to it, then see what was delivered
+  build/tools/hookctl publish --type TextMessageCreated --group my-group --data '{"text":"hello"}'
+  build/tools/hookctl deliveries list
 
 Local endpoints (loopback, plain http) are refused by default; allow them with
   tools/run.sh --allow-http-callbacks --callback-allow 127.0.0.1/32
