@@ -1,5 +1,6 @@
 #include "broker/config.h"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <charconv>
@@ -153,6 +154,29 @@ const std::map<std::string, FlagSpec>& Flags() {
           auto n = ParseInt("map-size-mb", v, 16, 1LL << 24);
           if (!n) return n.error();
           c.map_size_mb = static_cast<std::uint64_t>(*n);
+          return Status::Ok();
+        }}},
+      {"retention-days",
+       {true, false,
+        [](Config& c, const std::string& v) -> Status {
+          try {
+            std::size_t used = 0;
+            const double days = std::stod(v, &used);
+            if (used != v.size() || !(days > 0) || days > 36500) throw std::invalid_argument(v);
+            c.retention = std::chrono::milliseconds(
+                std::max<std::int64_t>(static_cast<std::int64_t>(days * 86400000.0), 1));
+            return Status::Ok();
+          } catch (const std::exception&) {
+            return FlagError("retention-days",
+                             "expected days above 0 (at most 36500), got \"" + v + "\"");
+          }
+        }}},
+      {"gc-interval",
+       {true, false,
+        [](Config& c, const std::string& v) -> Status {
+          auto d = ParseSeconds("gc-interval", v);
+          if (!d) return d.error();
+          c.gc_interval = *d;
           return Status::Ok();
         }}},
       {"log-json",
