@@ -282,18 +282,33 @@ void Dispatcher::WorkerLoop() {
 
 void Dispatcher::RecorderLoop() {
   std::unique_lock<std::mutex> lock(mu_);
+  auto last_sweep = std::chrono::steady_clock::now();
   for (;;) {
-    results_cv_.wait(lock,
-                     [this] { return !finished_.empty() || (stopping_ && active_workers_ == 0); });
-    if (finished_.empty()) {
-      if (stopping_ && active_workers_ == 0) return;
-      continue;
-    }
+    results_cv_.wait_for(lock, kParkedSweepInterval, [this] {
+      return !finished_.empty() || (stopping_ && active_workers_ == 0);
+    });
+    if (finished_.empty() && stopping_ && active_workers_ == 0) return;
     std::vector<Finished> batch;
     batch.swap(finished_);
     lock.unlock();
-    Record(batch);
+    if (!batch.empty()) Record(batch);
+    if (std::chrono::steady_clock::now() - last_sweep >= kParkedSweepInterval) {
+      SweepParked();
+      last_sweep = std::chrono::steady_clock::now();
+    }
     lock.lock();
+  }
+}
+
+void Dispatcher::SweepParked() {
+  std::vector<SubscriptionId> ids;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, held] : parked_) ids.push_back(id);
+  }
+  for (const SubscriptionId& id : ids) {
+    auto sub = store_.GetSubscription(id);
+    if (sub.ok() && (!sub->has_value() || !(*sub)->paused)) Resume(id);
   }
 }
 

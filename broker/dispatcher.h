@@ -87,6 +87,10 @@ class Dispatcher {
   void Record(std::vector<Finished>& batch);
   void WorkerLoop();
   void RecorderLoop();
+  // Releases deliveries held for subscriptions that are no longer paused (or are gone). Resume()
+  // does this at once; the sweep catches a delivery parked just after its Resume() ran.
+  void SweepParked();
+  static constexpr std::chrono::seconds kParkedSweepInterval{2};
   double Random();
 
   Store& store_;

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "tests/broker/broker_test_util.h"
 #include "tests/support/temp_dir.h"
 
@@ -270,6 +272,44 @@ TEST_F(DispatcherTest, AttemptRecordKeepsUrlAndMasksSecretsInHeaders) {
   EXPECT_EQ(headers["kz-callback-token"], "****");
   EXPECT_FALSE(headers["webhook-signature"].empty());
   EXPECT_EQ(headers["Content-Type"], "application/json");
+}
+
+}  // namespace
+}  // namespace hookbroker::testing
+
+namespace hookbroker::testing {
+namespace {
+
+// Regression: a delivery parked just after its webhook was resumed (the worker had read the
+// subscription while it was still paused) stayed pending until the next restart.
+TEST_F(DispatcherTest, DeliveryParkedAfterItsResumeIsReleasedBySweep) {
+  MakeDispatcher(RetrySchedule({std::chrono::seconds(1)}));
+  ASSERT_TRUE(store_
+                  ->UpdateSubscription(sub_.id,
+                                       [](Subscription& s) {
+                                         s.paused = true;
+                                         return Status::Ok();
+                                       })
+                  .ok());
+  dispatcher_->Start();
+  const DeliveryId id = Publish("e1");
+  for (int i = 0; i < 200 && dispatcher_->Gauges().parked == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(dispatcher_->Gauges().parked, 1u);
+  // Unpaused in the store, but no Resume() call: as if it ran before the delivery was parked.
+  ASSERT_TRUE(store_
+                  ->UpdateSubscription(sub_.id,
+                                       [](Subscription& s) {
+                                         s.paused = false;
+                                         return Status::Ok();
+                                       })
+                  .ok());
+  for (int i = 0; i < 500 && Record(id).status != DeliveryStatus::kDelivered; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(Record(id).status, DeliveryStatus::kDelivered);
+  dispatcher_->Stop();
 }
 
 }  // namespace
