@@ -723,6 +723,42 @@ TEST_F(HookctlTest, RedeliverSendsADeliveryAgain) {
   EXPECT_TRUE(Contains(conflict.err, "409")) << conflict.err;
 }
 
+// The operator's path through a failure, with hookctl only: find it, inspect it, send it again,
+// see it delivered.
+TEST_F(HookctlTest, FailedDeliveryIsFoundInspectedRedeliveredAndSeenDelivered) {
+  StartBroker();
+  const std::string webhook = Register("Group", "g-ops").first;
+  ASSERT_FALSE(webhook.empty());
+  receiver_->Script(4, {500, {}, "database down", 0ms});  // every scheduled attempt fails
+  BrokerFixture::Publish(
+      json::object{{"eventType", "MemberAdded"}, {"groupId", "g-ops"}, {"eventId", "evt-ops"}});
+  ASSERT_FALSE(WaitForDelivery(webhook, "failed", 20s).empty()) << broker_->Output();
+
+  CommandResult found = Ctl({"deliveries", "list", "--status", "failed", "--webhook", webhook});
+  ASSERT_EQ(found.exit_code, 0) << found.err;
+  const auto lines = Lines(found.out);
+  ASSERT_EQ(lines.size(), 2u) << found.out;
+  EXPECT_TRUE(Contains(lines[1], "evt-ops")) << lines[1];
+  EXPECT_TRUE(Contains(lines[1], "failed")) << lines[1];
+  const std::string delivery = lines[1].substr(0, lines[1].find(' '));
+
+  CommandResult inspected = Ctl({"deliveries", "show", delivery});
+  ASSERT_EQ(inspected.exit_code, 0) << inspected.err;
+  EXPECT_EQ(Field(inspected.out, "Status"), "failed");
+  EXPECT_TRUE(Contains(inspected.out, "Attempt 4")) << inspected.out;
+  EXPECT_TRUE(Contains(inspected.out, "database down")) << inspected.out;
+  EXPECT_EQ(Field(inspected.out, "  HTTP status"), "500") << inspected.out;
+
+  CommandResult again = Ctl({"redeliver", delivery});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  ASSERT_FALSE(WaitForDelivery(webhook, "delivered").empty());
+
+  CommandResult delivered = Ctl({"deliveries", "show", delivery});
+  ASSERT_EQ(delivered.exit_code, 0) << delivered.err;
+  EXPECT_EQ(Field(delivered.out, "Status"), "delivered");
+  EXPECT_TRUE(Contains(delivered.out, "Attempt 5")) << delivered.out;
+}
+
 TEST_F(HookctlTest, ReplayQueuesFailedDeliveriesAgain) {
   StartBroker();
   const std::string id = Register("Group", "g-replay").first;
