@@ -110,6 +110,7 @@ void IngestServer::Run() {
   zmq::socket_t& socket = *socket_;
   std::vector<Pending> batch;
   std::vector<Event> events;
+  std::vector<std::string> event_ids;
   std::vector<NewDelivery> deliveries;
   while (!stop_.load()) {
     zmq::pollitem_t items[] = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
@@ -133,9 +134,11 @@ void IngestServer::Run() {
     }
     if (batch.empty()) continue;
 
-    // 3: one transaction for every valid event of every request.
+    // 3: one transaction for every valid event of every request. The events are moved into the
+    // commit (their ids kept aside for the replies), never copied.
     const std::int64_t now = clock_.NowMs();
     events.clear();
+    event_ids.clear();
     deliveries.clear();
     for (Pending& p : batch) {
       for (auto& e : p.request.events) {
@@ -143,7 +146,8 @@ void IngestServer::Run() {
         if (e->id.value().empty() || e->timestamp_ms == 0) {
           AssignDefaults(*e, EventId(e->id.value().empty() ? GenerateUuid() : e->id.value()), now);
         }
-        events.push_back(*e);
+        event_ids.push_back(e->id.value());
+        events.push_back(std::move(*e));
       }
     }
     Result<std::vector<EventCommit>> committed = std::vector<EventCommit>{};
@@ -181,8 +185,8 @@ void IngestServer::Run() {
           r.event_id = p.request.rejected_ids[i];
           r.error = e.error().message;
         } else {
+          r.event_id = std::move(event_ids[next]);
           const EventCommit& c = (*committed)[next++];
-          r.event_id = e->id.value();
           r.status = c.status;
           r.deliveries = c.deliveries;
         }

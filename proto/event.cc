@@ -94,10 +94,16 @@ bool IsValidEventTypeName(std::string_view name) {
 }
 
 Result<Event> ParseEvent(const boost::json::value& value) {
-  const boost::json::object* obj = value.if_object();
-  if (obj == nullptr) return Error{"invalid_event", "an event must be a JSON object", ""};
+  return ParseEvent(boost::json::value(value));
+}
+
+Result<Event> ParseEvent(boost::json::value&& value) {
+  boost::json::object* source = value.if_object();
+  if (source == nullptr) return Error{"invalid_event", "an event must be a JSON object", ""};
   Event event;
-  event.source = *obj;
+  // Moved, not copied: the object keeps its storage (the ingest frame's arena).
+  event.source = std::move(*source);
+  const boost::json::object* obj = &event.source;
 
   const boost::json::value* type = Present(*obj, "eventType");
   if (type == nullptr) return Error::Missing("eventType");

@@ -40,6 +40,8 @@ struct Event {
 // Validates one event object. Errors name the field ("groupId: must be a non-empty string").
 // Unknown fields are kept in `source`; the typed fields are copied out.
 Result<Event> ParseEvent(const boost::json::value& value);
+// The same, taking the value over instead of copying it (the hot path of the ingest).
+Result<Event> ParseEvent(boost::json::value&& value);
 
 // Fills in the id and timestamp when the producer gave none, in the typed fields and `source`.
 void AssignDefaults(Event& event, const EventId& generated_id, std::int64_t now_ms);
