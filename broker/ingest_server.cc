@@ -70,7 +70,24 @@ void SendReply(zmq::socket_t& socket, Pending& p, const std::string& payload) {
   socket.send(zmq::buffer(payload), zmq::send_flags::dontwait);
 }
 
+// The committer's signal to the ingest thread that a batch is back.
+constexpr const char* kWakeEndpoint = "inproc://ingest-committed";
+
 }  // namespace
+
+struct IngestServer::Batch {
+  std::vector<Pending> requests;
+  std::size_t event_count = 0;  // decoded events, valid or not
+  std::vector<Event> events;    // the valid ones, moved out of the requests
+  std::vector<std::string> event_ids;
+  std::int64_t now_ms = 0;
+  Result<std::vector<EventCommit>> committed = std::vector<EventCommit>{};
+  std::vector<NewDelivery> deliveries;
+
+  bool full() const {
+    return requests.size() >= kMaxRequestsPerCommit || event_count >= kMaxEventsPerCommit;
+  }
+};
 
 IngestServer::IngestServer(Store& store, Dispatcher& dispatcher, const Clock& clock,
                            Metrics& metrics)
@@ -96,108 +113,155 @@ Status IngestServer::Bind(const std::string& endpoint) {
 }
 
 void IngestServer::Start() {
+  committer_ = std::thread([this] { CommitLoop(); });
   thread_ = std::thread([this] { Run(); });
 }
 
 void IngestServer::Stop() {
   stop_.store(true);
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    committer_stop_ = true;
+  }
+  cv_.notify_all();
+  if (committer_.joinable()) committer_.join();
   socket_.reset();
   context_.reset();
 }
 
+void IngestServer::CommitLoop() {
+  zmq::socket_t wake(*context_, zmq::socket_type::pair);
+  wake.set(zmq::sockopt::linger, 0);
+  wake.connect(kWakeEndpoint);
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return to_commit_ != nullptr || committer_stop_; });
+    if (to_commit_ == nullptr) return;
+    std::unique_ptr<Batch> batch = std::move(to_commit_);
+    lock.unlock();
+    if (!batch->events.empty()) {
+      batch->committed = store_.CommitEvents(batch->events, batch->now_ms, &batch->deliveries);
+      if (!batch->committed) {
+        LogError("store", "ingest commit failed: " + batch->committed.error().message);
+      }
+    }
+    lock.lock();
+    committed_ = std::move(batch);
+    wake.send(zmq::str_buffer("c"), zmq::send_flags::dontwait);
+  }
+}
+
+void IngestServer::Finish(Batch& b, zmq::socket_t& socket) {
+  dispatcher_.Enqueue(b.deliveries);
+  std::size_t next = 0;
+  std::size_t accepted = 0, duplicate = 0, rejected = 0;
+  for (Pending& p : b.requests) {
+    if (!p.error.empty()) {
+      metrics_.CountRejectedFrame();
+      SendReply(socket, p, EncodeIngestError(p.error));
+      continue;
+    }
+    if (!b.committed) {
+      for (auto& e : p.request.events) next += e.ok() ? 1 : 0;
+      SendReply(socket, p,
+                EncodeIngestError("not stored: " + b.committed.error().message +
+                                  "; nothing in this request was accepted, send it again"));
+      continue;
+    }
+    std::vector<IngestItemResult> results;
+    results.reserve(p.request.events.size());
+    for (std::size_t i = 0; i < p.request.events.size(); ++i) {
+      auto& e = p.request.events[i];
+      IngestItemResult r;
+      if (!e) {
+        r.status = IngestStatus::kRejected;
+        r.event_id = p.request.rejected_ids[i];
+        r.error = e.error().message;
+        ++rejected;
+      } else {
+        r.event_id = std::move(b.event_ids[next]);
+        const EventCommit& c = (*b.committed)[next++];
+        r.status = c.status;
+        r.deliveries = c.deliveries;
+        accepted += c.status == IngestStatus::kAccepted ? 1 : 0;
+        duplicate += c.status == IngestStatus::kDuplicate ? 1 : 0;
+      }
+      results.push_back(std::move(r));
+    }
+    SendReply(socket, p, EncodeIngestReply(results));
+  }
+  metrics_.CountEvents(accepted, duplicate, rejected);
+}
+
 void IngestServer::Run() {
   zmq::socket_t& socket = *socket_;
-  std::vector<Pending> batch;
-  std::vector<Event> events;
-  std::vector<std::string> event_ids;
-  std::vector<NewDelivery> deliveries;
-  while (!stop_.load()) {
-    zmq::pollitem_t items[] = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
+  zmq::socket_t wake(*context_, zmq::socket_type::pair);
+  wake.set(zmq::sockopt::linger, 0);
+  wake.bind(kWakeEndpoint);
+
+  auto next = std::make_unique<Batch>();
+  bool committing = false;
+  // Moves the valid events out of the requests and hands the batch to the committer.
+  auto submit = [&] {
+    next->now_ms = clock_.NowMs();
+    for (Pending& p : next->requests) {
+      for (auto& e : p.request.events) {
+        if (!e) continue;
+        if (e->id.value().empty() || e->timestamp_ms == 0) {
+          AssignDefaults(*e, EventId(e->id.value().empty() ? GenerateUuid() : e->id.value()),
+                         next->now_ms);
+        }
+        next->event_ids.push_back(e->id.value());
+        next->events.push_back(std::move(*e));
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      to_commit_ = std::move(next);
+    }
+    cv_.notify_one();
+    next = std::make_unique<Batch>();
+    committing = true;
+  };
+
+  // On stop: the batch being committed is finished and answered, then whatever was already
+  // taken from the socket is committed and answered too.
+  while (!stop_.load() || committing || !next->requests.empty()) {
+    const bool stopping = stop_.load();
+    zmq::pollitem_t items[] = {{wake.handle(), 0, ZMQ_POLLIN, 0},
+                               {socket.handle(), 0, ZMQ_POLLIN, 0}};
+    // A full next batch (or stopping) leaves the socket unread: ZeroMQ's queue pushes back.
+    const int watched = (next->full() || stopping) ? 1 : 2;
     try {
-      zmq::poll(items, 1, std::chrono::milliseconds(50));
+      zmq::poll(items, watched, std::chrono::milliseconds(50));
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       LogError("ingest", std::string("poll failed: ") + e.what());
       break;
     }
-    if (!(items[0].revents & ZMQ_POLLIN)) continue;
-
-    // 1-2: take what is queued and decode it.
-    batch.clear();
-    std::size_t event_count = 0;
-    while (batch.size() < kMaxRequestsPerCommit && event_count < kMaxEventsPerCommit) {
-      Pending p;
-      if (!ReceiveRequest(socket, &p)) break;
-      event_count += p.request.events.size();
-      batch.push_back(std::move(p));
-    }
-    if (batch.empty()) continue;
-
-    // 3: one transaction for every valid event of every request. The events are moved into the
-    // commit (their ids kept aside for the replies), never copied.
-    const std::int64_t now = clock_.NowMs();
-    events.clear();
-    event_ids.clear();
-    deliveries.clear();
-    for (Pending& p : batch) {
-      for (auto& e : p.request.events) {
-        if (!e) continue;
-        if (e->id.value().empty() || e->timestamp_ms == 0) {
-          AssignDefaults(*e, EventId(e->id.value().empty() ? GenerateUuid() : e->id.value()), now);
-        }
-        event_ids.push_back(e->id.value());
-        events.push_back(std::move(*e));
+    if (items[0].revents & ZMQ_POLLIN) {
+      zmq::message_t signal;
+      (void)wake.recv(signal, zmq::recv_flags::dontwait);
+      std::unique_ptr<Batch> done;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        done = std::move(committed_);
+      }
+      if (done) {
+        Finish(*done, socket);
+        committing = false;
       }
     }
-    Result<std::vector<EventCommit>> committed = std::vector<EventCommit>{};
-    if (!events.empty()) committed = store_.CommitEvents(events, now, &deliveries);
-    if (!committed) {
-      LogError("store", "ingest commit failed: " + committed.error().message);
+    if (watched == 2 && (items[1].revents & ZMQ_POLLIN)) {
+      while (!next->full()) {
+        Pending p;
+        if (!ReceiveRequest(socket, &p)) break;
+        next->event_count += p.request.events.size();
+        next->requests.push_back(std::move(p));
+      }
     }
-
-    // 4: deliveries to the dispatcher, then the replies (in request order).
-    dispatcher_.Enqueue(deliveries);
-    std::size_t next = 0;
-    std::size_t accepted = 0, duplicate = 0, rejected = 0;
-    for (Pending& p : batch) {
-      if (!p.error.empty()) {
-        metrics_.CountRejectedFrame();
-        SendReply(socket, p, EncodeIngestError(p.error));
-        continue;
-      }
-      if (!committed) {
-        std::size_t valid = 0;
-        for (auto& e : p.request.events) valid += e.ok() ? 1 : 0;
-        next += valid;
-        SendReply(socket, p,
-                  EncodeIngestError("not stored: " + committed.error().message +
-                                    "; nothing in this request was accepted, send it again"));
-        continue;
-      }
-      std::vector<IngestItemResult> results;
-      results.reserve(p.request.events.size());
-      for (std::size_t i = 0; i < p.request.events.size(); ++i) {
-        auto& e = p.request.events[i];
-        IngestItemResult r;
-        if (!e) {
-          r.status = IngestStatus::kRejected;
-          r.event_id = p.request.rejected_ids[i];
-          r.error = e.error().message;
-        } else {
-          r.event_id = std::move(event_ids[next]);
-          const EventCommit& c = (*committed)[next++];
-          r.status = c.status;
-          r.deliveries = c.deliveries;
-        }
-        accepted += r.status == IngestStatus::kAccepted ? 1 : 0;
-        duplicate += r.status == IngestStatus::kDuplicate ? 1 : 0;
-        rejected += r.status == IngestStatus::kRejected ? 1 : 0;
-        results.push_back(std::move(r));
-      }
-      SendReply(socket, p, EncodeIngestReply(results));
-    }
-    metrics_.CountEvents(accepted, duplicate, rejected);
+    if (!committing && !next->requests.empty()) submit();
   }
 }
 

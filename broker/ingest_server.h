@@ -1,21 +1,25 @@
-// IngestServer: the producers' side (docs/INGEST.md). An actor: one thread owns the ZeroMQ
-// ROUTER socket and runs the ingest loop:
+// IngestServer: the producers' side (docs/INGEST.md). Two threads, a pipeline:
 //
-//   1. wait for requests; take every request already queued (up to a batch limit);
-//   2. decode and validate them (proto/ingest_codec);
-//   3. store all their valid events and the deliveries they imply in ONE store transaction
-//      (group commit: one fsync for the whole batch);
-//   4. hand the new deliveries to the dispatcher, then answer every request.
+//  - the ingest thread owns the ZeroMQ ROUTER socket: it takes the requests queued there,
+//    decodes and validates them (proto/ingest_codec) into the next batch, hands a batch to the
+//    committer when the committer is free, and, when a batch comes back committed, hands its
+//    deliveries to the dispatcher and answers its requests, in the order they arrived;
+//  - the committer thread stores a batch's valid events and the deliveries they imply in ONE
+//    store transaction (group commit: one fsync for the whole batch).
 //
-// A request is answered only after step 3 has returned, i.e. after fsync. While one batch is
-// being committed, the next one queues up in ZeroMQ, so batches grow with load.
+// A request is answered only after its batch's commit has returned, i.e. after fsync. While one
+// batch is being committed the next one is decoded, so decoding and fsync overlap, and batches
+// grow with load. The two threads share only the hand-over slots under mu_; the committer wakes
+// the ingest thread through an inproc ZeroMQ pair (each end owned by one thread).
 //
 // Lifecycle: Bind() (resolves the actual endpoint, e.g. for "tcp://127.0.0.1:*"), Start(),
 // Stop() (finishes the batch in progress, answers it, closes the socket).
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -46,7 +50,11 @@ class IngestServer {
   void Stop();
 
  private:
+  struct Batch;
   void Run();
+  void CommitLoop();
+  // Ingest thread: answers a committed batch and gives its deliveries to the dispatcher.
+  void Finish(Batch& batch, zmq::socket_t& socket);
 
   Store& store_;
   Dispatcher& dispatcher_;
@@ -57,6 +65,13 @@ class IngestServer {
   std::string endpoint_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
+  std::thread committer_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::unique_ptr<Batch> to_commit_;  // guarded by mu_: handed to the committer
+  std::unique_ptr<Batch> committed_;  // guarded by mu_: handed back to the ingest thread
+  bool committer_stop_ = false;       // guarded by mu_
 };
 
 }  // namespace hookbroker
