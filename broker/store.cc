@@ -278,17 +278,23 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
 }
 
 Status Store::PutSubscription(const Subscription& sub) {
+  return PutSubscriptions(std::span<const Subscription>(&sub, 1));
+}
+
+Status Store::PutSubscriptions(std::span<const Subscription> subs) {
   Txn txn(env_, true);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
-  const std::string& id = sub.id.value();
-  const std::string record = boost::json::serialize(SubscriptionToStorageJson(sub));
-  int rc = Put(txn.get(), dbs_->subs, id, record);
-  if (rc == 0 && !sub.deleted) {
-    rc = Put(txn.get(), dbs_->scope, ScopePrefix(sub.object_type, sub.object_id) + id,
-             ScopeValue(sub));
+  for (const Subscription& sub : subs) {
+    const std::string& id = sub.id.value();
+    const std::string record = boost::json::serialize(SubscriptionToStorageJson(sub));
+    int rc = Put(txn.get(), dbs_->subs, id, record);
+    if (rc == 0 && !sub.deleted) {
+      rc = Put(txn.get(), dbs_->scope, ScopePrefix(sub.object_type, sub.object_id) + id,
+               ScopeValue(sub));
+    }
+    if (rc != 0) return lmdb::ToError("store subscription", rc);
   }
-  if (rc != 0) return lmdb::ToError("store subscription", rc);
-  if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit subscription", rc);
+  if (int rc = txn.Commit(); rc != 0) return lmdb::ToError("commit subscription", rc);
   return Status::Ok();
 }
 

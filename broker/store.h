@@ -145,6 +145,9 @@ class Store {
 
   // --- Subscriptions ----------------------------------------------------------------------------
   Status PutSubscription(const Subscription& sub);
+  // PutSubscription() for many, in one transaction (bulk seeding: tools/bench). Keep batches to
+  // some thousands: one transaction holds every dirty page in memory.
+  Status PutSubscriptions(std::span<const Subscription> subs);
   // nullopt when unknown or deleted.
   Result<std::optional<Subscription>> GetSubscription(const SubscriptionId& id) const;
   Result<SubscriptionPage> ListSubscriptions(const SubscriptionFilter& filter) const;

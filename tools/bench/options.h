@@ -1,0 +1,64 @@
+// hookbench's flags: every size of every scenario, with defaults for a few-minute run on 2 cores
+// and --smoke for a < 30 s run.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace hookbench {
+
+struct Options {
+  std::string broker_binary;              // the real daemon (default: the one built next to us)
+  std::string out_dir = "bench-results";  // results.md and the PNG charts
+  std::string work_dir;                   // temp data folders (default: a fresh one in $TMPDIR)
+  bool keep_work_dir = false;
+  bool smoke = false;
+  std::set<std::string> only;  // scenario names to run; empty: all
+  std::string perf_dir;        // when set: `perf record` the broker during the ingest phase
+
+  // 1. Durable ingest.
+  int producers = 4;
+  int in_flight = 64;  // requests in flight per producer
+  int batch = 10;      // events per request
+  double ingest_seconds = 5;
+  std::size_t event_bytes = 400;
+  std::size_t baseline_records = 300000;
+  std::size_t baseline_per_txn = 1000;
+
+  // 2. Delivery.
+  std::size_t delivery_events = 20000;
+  int endpoint_concurrency = 4;
+  int delivery_workers = 32;
+  double wrk_seconds = 5;
+
+  // 3. Latency.
+  int latency_rate = 1000;  // events per second
+  double latency_seconds = 5;
+
+  // 4. Fan-out.
+  int fanout = 1000;
+
+  // 5. Isolation.
+  int isolation_endpoints = 10;
+  std::size_t isolation_events = 8000;  // per endpoint: the run spans several timeouts
+  int callback_timeout = 2;             // seconds (broker --callback-timeout)
+
+  // 6. Subscriptions at scale.
+  std::size_t subscriptions = 100000;
+  std::size_t scale_reference = 1000;
+  std::size_t scale_events = 10000;  // delivered events per run
+  double scale_ingest_seconds = 3;
+
+  // 7. Backlog.
+  std::size_t backlog = 100000;
+
+  bool Runs(const std::string& scenario) const { return only.empty() || only.count(scenario); }
+};
+
+// Parses argv; on error or --help prints to stderr/stdout and returns nullopt with *exit_code.
+std::optional<Options> ParseOptions(const std::vector<std::string>& args, int* exit_code);
+
+}  // namespace hookbench

@@ -1,0 +1,74 @@
+// The callback receiver: a keep-alive cpp-httplib Server (or SSLServer) on 127.0.0.1, in this
+// process. It answers the validation handshake (GET ?validationToken=X → 200 X), counts POSTs,
+// remembers when the first and last arrived and, when the body carries "sentNs":N (a
+// steady-clock time put there by the producer), the publish-to-callback latency.
+// A hanging receiver holds every POST until Release() (or 60 s): a dead endpoint for isolation.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace httplib {
+class Server;
+}
+
+namespace hookbench {
+
+struct ReceiverOptions {
+  bool tls = false;
+  std::string cert_file;  // with tls
+  std::string key_file;   // with tls
+  int threads = 8;        // the server's thread pool: one per kept-alive connection, and spare
+  bool hang = false;
+  bool record_latency = false;
+};
+
+class Receiver {
+ public:
+  explicit Receiver(ReceiverOptions options);
+  ~Receiver();
+  Receiver(const Receiver&) = delete;
+  Receiver& operator=(const Receiver&) = delete;
+
+  bool Start();  // binds 127.0.0.1 on a free port and serves on a thread
+  void Stop();
+  void Release();  // a hanging receiver answers (503) from now on
+
+  std::string base_url() const;  // "http(s)://127.0.0.1:PORT"
+  std::string url() const { return base_url() + "/hook"; }
+
+  std::uint64_t count() const { return count_.load(); }
+  // Polls until count() >= n; false on timeout.
+  bool WaitForCount(std::uint64_t n, std::chrono::milliseconds timeout) const;
+  // Steady-clock nanoseconds of the first and the latest POST (0 before any).
+  std::int64_t first_ns() const { return first_ns_.load(); }
+  std::int64_t last_ns() const { return last_ns_.load(); }
+  void Reset();  // count, first/last and latencies back to nothing
+  std::vector<std::int64_t> TakeLatenciesNs();
+  std::string sample_body() const;  // the first POST body received
+
+ private:
+  void OnPost(const std::string& body);
+  ReceiverOptions options_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::atomic<bool> released_{false};
+  std::atomic<std::uint64_t> count_{0};
+  std::atomic<std::int64_t> first_ns_{0};
+  std::atomic<std::int64_t> last_ns_{0};
+  mutable std::mutex mu_;
+  std::vector<std::int64_t> latencies_;  // guarded by mu_
+  std::string sample_body_;              // guarded by mu_
+};
+
+// Steady-clock nanoseconds (CLOCK_MONOTONIC, shared by the bench's threads).
+std::int64_t NowNs();
+
+}  // namespace hookbench

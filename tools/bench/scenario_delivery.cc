@@ -1,0 +1,128 @@
+// 2. Delivery: callbacks received per second by the receiver, over HTTP and HTTPS, against wrk
+// POSTing the same body on a receiver of the same configuration with as many keep-alive
+// connections as the broker may use (--endpoint-concurrency).
+//
+// The broker run measures delivery alone: after a warm-up (connections open), the subscription
+// is paused while the events are published (their deliveries are stored and held), and the
+// clock starts when it is resumed.
+#include <cstdio>
+
+#include "tools/bench/client_baseline.h"
+#include "tools/bench/producer.h"
+#include "tools/bench/scenarios.h"
+#include "tools/bench/wrk_runner.h"
+
+namespace hookbench {
+namespace {
+
+const char kScenario[] = "2. Delivery";
+
+void RunOne(Context& c, bool tls) {
+  const Options& o = c.options();
+  const std::string proto = tls ? "HTTPS" : "HTTP";
+  const std::string scenario = std::string(kScenario) + " " + proto;
+  auto receiver = c.StartReceiver(c.ReceiverFor(tls), scenario);
+  if (!receiver) return;
+  auto broker = c.StartBroker(c.BrokerFor(tls ? "delivery-https" : "delivery-http"), scenario);
+  if (!broker) return;
+  std::string error;
+  auto id = broker->RegisterGroupWebhook("delivery", receiver->url(), R"(["*"])", &error);
+  if (!id) {
+    c.Fail(scenario, "register: " + error, broker.get());
+    return;
+  }
+  LoadSpec spec;
+  spec.endpoint = broker->ingest();
+  spec.producers = 1;
+  spec.in_flight = 8;
+  spec.batch = 100;
+  spec.event_bytes = o.event_bytes;
+  spec.group = [](std::uint64_t) { return std::string("delivery"); };
+  // Warm-up, not counted: opens the broker's connections to the receiver (for https each new
+  // client loads the CA store and handshakes: ~0.1 s, see the latency notes).
+  spec.total_events = 200;
+  spec.id_prefix = "delivery-warm";
+  if (RunLoad(spec).accepted != spec.total_events ||
+      !receiver->WaitForCount(spec.total_events, std::chrono::seconds(30)) ||
+      !broker->SetPaused(*id, true)) {
+    c.Fail(scenario, "warm-up failed", broker.get());
+    return;
+  }
+  spec.total_events = o.delivery_events;
+  spec.id_prefix = "delivery";
+  const LoadResult published = RunLoad(spec);
+  if (published.accepted != o.delivery_events) {
+    c.Fail(scenario,
+           "publish: " + std::to_string(published.accepted) + " of " +
+               std::to_string(o.delivery_events) + " accepted " + published.error,
+           broker.get());
+    return;
+  }
+  // Every delivery comes due at once and is parked; wait until the broker is quiet.
+  broker->WaitIdle(std::chrono::milliseconds(400), std::chrono::seconds(120));
+  receiver->Reset();
+  const std::int64_t t0 = NowNs();
+  if (!broker->SetPaused(*id, false)) {
+    c.Fail(scenario, "resume failed", broker.get());
+    return;
+  }
+  const auto timeout = std::chrono::seconds(60 + static_cast<long>(o.delivery_events / 200));
+  if (!receiver->WaitForCount(o.delivery_events, timeout)) {
+    c.Fail(scenario,
+           "only " + std::to_string(receiver->count()) + " of " +
+               std::to_string(o.delivery_events) + " callbacks arrived",
+           broker.get());
+    return;
+  }
+  const double seconds = static_cast<double>(receiver->last_ns() - t0) / 1e9;
+  const double rate = static_cast<double>(receiver->count()) / seconds;
+  const std::string body = receiver->sample_body();
+  broker->Stop();
+  receiver->Stop();
+
+  // The baseline: wrk with the very body the broker sent, on a fresh receiver (so that the
+  // broker's idle kept-alive connections hold no pool threads).
+  auto wrk_receiver = c.StartReceiver(c.ReceiverFor(tls), scenario);
+  if (!wrk_receiver) return;
+  const WrkResult wrk = RunWrk(wrk_receiver->url(), body, o.endpoint_concurrency, o.wrk_seconds,
+                               c.work_dir() + "/wrk-" + proto + ".lua");
+  if (!wrk.error.empty()) {
+    c.Fail(scenario, wrk.error, broker.get());
+    return;
+  }
+  c.report().AddRatio(scenario,
+                      "callbacks/s received (" + std::to_string(o.endpoint_concurrency) +
+                          " connections, " + std::to_string(body.size()) + "-byte body)",
+                      rate, wrk.requests_per_second, "/s", tls ? 0.5 : 0.6,
+                      "(wrk, same connections)");
+  c.report().AddBar("delivery " + proto, rate, wrk.requests_per_second);
+
+  // The same against the cpp-httplib client the broker sends with (no target: a diagnosis).
+  auto client_receiver = c.StartReceiver(c.ReceiverFor(tls), scenario);
+  if (!client_receiver) return;
+  const ClientBaselineResult client = RunClientBaseline(
+      client_receiver->base_url(), c.ca_file(), body, o.endpoint_concurrency, o.wrk_seconds);
+  if (!client.error.empty()) {
+    c.Fail(scenario, "client baseline: " + client.error, broker.get());
+    return;
+  }
+  c.report().AddRatio(scenario,
+                      "callbacks/s vs cpp-httplib Client, " +
+                          std::to_string(o.endpoint_concurrency) + " threads (diagnosis)",
+                      rate, client.requests_per_second, "/s", 0, "(httplib client)");
+  c.report().AddBar("httplib client " + proto, rate, client.requests_per_second);
+  if (!tls) {
+    c.wrk_http_rate = wrk.requests_per_second;
+    c.broker_http_rate = rate;
+  }
+}
+
+}  // namespace
+
+void RunDeliveryScenario(Context& c) {
+  std::printf("[2/7] delivery HTTP and HTTPS\n");
+  RunOne(c, false);
+  RunOne(c, true);
+}
+
+}  // namespace hookbench

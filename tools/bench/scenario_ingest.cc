@@ -1,0 +1,126 @@
+// 1. Durable ingest: events acknowledged per second (fsync on) by a fresh broker with no
+// subscriptions, from several DEALER producers with many requests in flight, against raw LMDB
+// batched appends of the same records in a separate environment.
+#include <signal.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+
+#include "tools/bench/lmdb_baseline.h"
+#include "tools/bench/producer.h"
+#include "tools/bench/scenarios.h"
+
+namespace hookbench {
+namespace {
+
+const char kScenario[] = "1. Durable ingest";
+
+LoadSpec IngestSpec(const Options& o, const std::string& endpoint, int batch) {
+  LoadSpec spec;
+  spec.endpoint = endpoint;
+  spec.producers = o.producers;
+  spec.in_flight = o.in_flight;
+  spec.batch = batch;
+  spec.seconds = o.ingest_seconds;
+  spec.event_bytes = o.event_bytes;
+  spec.group = [](std::uint64_t n) { return "ingest-" + std::to_string(n % 100); };
+  spec.id_prefix = "ingest-b" + std::to_string(batch);
+  return spec;
+}
+
+}  // namespace
+
+void RunIngestScenario(Context& c) {
+  const Options& o = c.options();
+  std::printf("[1/7] durable ingest\n");
+  const std::string record = MakeEvent("TextMessageCreated", "ingest-0", "e-0", 0, o.event_bytes);
+  // The disk of a shared machine varies from second to second: the median of three runs, each
+  // in a fresh environment.
+  std::vector<LmdbBaselineResult> runs;
+  for (int i = 0; i < 3; ++i) {
+    runs.push_back(
+        RunLmdbBaseline(c.NewDir("lmdb-baseline"), o.baseline_records, o.baseline_per_txn, record));
+    if (!runs.back().error.empty()) {
+      c.Fail(kScenario, "raw LMDB baseline: " + runs.back().error, nullptr);
+      return;
+    }
+  }
+  std::sort(runs.begin(), runs.end(), [](const auto& a, const auto& b) {
+    return a.records_per_second < b.records_per_second;
+  });
+  const LmdbBaselineResult base = runs[1];
+  c.report().AddNote("Raw LMDB baseline (" + FormatNumber(static_cast<double>(o.baseline_records)) +
+                     " records of " + std::to_string(record.size()) + " bytes, " +
+                     std::to_string(o.baseline_per_txn) + " per fsynced transaction): median of " +
+                     "3 runs " + FormatRate(runs[1].records_per_second) + ", range " +
+                     FormatRate(runs[0].records_per_second) + " – " +
+                     FormatRate(runs[2].records_per_second) + ".");
+
+  auto broker = c.StartBroker(c.BrokerFor("ingest"), kScenario);
+  if (!broker) return;
+
+  // Optional profile of the broker during the main run.
+  std::unique_ptr<ChildProcess> perf;
+  if (!o.perf_dir.empty()) {
+    perf = std::make_unique<ChildProcess>();
+    // DWARF unwinding: the Debian libraries and a RelWithDebInfo build keep no frame pointers.
+    if (!perf->Start({"perf", "record", "--call-graph", "dwarf,16384", "-F", "499", "-p",
+                      std::to_string(broker->pid()), "-o", o.perf_dir + "/ingest.perf.data"},
+                     o.perf_dir + "/perf-record.log")) {
+      perf.reset();
+    }
+  }
+  const double cpu_before = CpuSeconds(broker->pid());
+  const LoadResult run = RunLoad(IngestSpec(o, broker->ingest(), o.batch));
+  const double cpu_used = CpuSeconds(broker->pid()) - cpu_before;
+  if (perf) {
+    perf->Stop(SIGINT, std::chrono::seconds(60));
+    CommandResult r =
+        RunCommand({"sh", "-c",
+                    "cd '" + o.perf_dir +
+                        "' && perf report --stdio --no-children --percent-limit 1 -g none "
+                        "-i ingest.perf.data > ingest-self.txt 2>/dev/null; "
+                        "perf report --stdio --children --percent-limit 4 -g none "
+                        "-i ingest.perf.data > ingest-children.txt 2>/dev/null"},
+                   std::chrono::seconds(300));
+    (void)r;
+  }
+  if (!run.error.empty() || run.accepted == 0) {
+    c.Fail(kScenario, "ingest run: " + (run.error.empty() ? "nothing accepted" : run.error),
+           broker.get());
+    return;
+  }
+  c.report().AddRatio(kScenario,
+                      "events acked/s (fsync; batch " + std::to_string(o.batch) + ", " +
+                          std::to_string(o.producers) + "×" + std::to_string(o.in_flight) +
+                          " in flight)",
+                      run.rate(), base.records_per_second, "/s", 0.5,
+                      "(raw LMDB, " + std::to_string(o.baseline_per_txn) + "/txn)");
+  c.report().AddBar("ingest (batch " + std::to_string(o.batch) + ")", run.rate(),
+                    base.records_per_second);
+  char note[256];
+  std::snprintf(note, sizeof(note),
+                "Ingest (batch %d): the broker used %.2f CPU-seconds per wall second (%.0f%% of "
+                "one core); %llu events acknowledged in %.2f s.",
+                o.batch, cpu_used / run.seconds, 100 * cpu_used / run.seconds,
+                static_cast<unsigned long long>(run.accepted), run.seconds);
+  c.report().AddNote(note);
+
+  // The same with one event per request: what a naive producer gets (no target).
+  if (o.batch != 1) {
+    const LoadResult single = RunLoad(IngestSpec(o, broker->ingest(), 1));
+    if (single.error.empty() && single.accepted > 0) {
+      c.report().AddRatio(kScenario,
+                          "events acked/s (fsync; 1 event/request, " + std::to_string(o.producers) +
+                              "×" + std::to_string(o.in_flight) + " in flight)",
+                          single.rate(), base.records_per_second, "/s", 0, "(raw LMDB)");
+      c.report().AddBar("ingest (batch 1)", single.rate(), base.records_per_second);
+    } else {
+      c.Fail(kScenario, "ingest run (batch 1): " + single.error, broker.get());
+    }
+  }
+  broker->Stop();
+}
+
+}  // namespace hookbench
