@@ -54,20 +54,32 @@ void Dispatcher::Enqueue(std::span<const NewDelivery> deliveries) {
       queue_.Add(deliveries[i].id, origin, deliveries[i].due_ms, deliveries[i].retry);
     }
   }
-  work_cv_.notify_all();
+  WakeWorkers(deliveries.size());
+}
+
+void Dispatcher::WakeWorkers(std::size_t jobs) {
+  // One worker per new job at most: waking all of them for every batch cost more in futex and
+  // scheduler time than the attempts themselves (hookbench, docs/PERFORMANCE.md).
+  if (jobs >= static_cast<std::size_t>(options_.workers)) {
+    work_cv_.notify_all();
+    return;
+  }
+  for (std::size_t i = 0; i < jobs; ++i) work_cv_.notify_one();
 }
 
 void Dispatcher::Resume(const SubscriptionId& id) {
+  std::size_t released = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = parked_.find(id);
     if (it == parked_.end()) return;
     const std::int64_t now = clock_.NowMs();
     for (const auto& [delivery, origin] : it->second) queue_.Add(delivery, origin, now);
-    parked_count_ -= it->second.size();
+    released = it->second.size();
+    parked_count_ -= released;
     parked_.erase(it);
   }
-  work_cv_.notify_all();
+  WakeWorkers(released);
 }
 
 DispatcherGauges Dispatcher::Gauges() const {
@@ -191,6 +203,7 @@ void Dispatcher::Record(std::vector<Finished>& batch) {
     if (f.record) updates.push_back(f.update);
   }
   Status s = store_.RecordAttempts(updates);
+  std::size_t requeued = 0;
   std::lock_guard<std::mutex> lock(mu_);
   for (const Finished& f : batch) {
     if (f.parked) {
@@ -202,12 +215,14 @@ void Dispatcher::Record(std::vector<Finished>& batch) {
     if (!s) {
       // Not recorded: the store still says pending at the old time. Try again shortly.
       queue_.Add(f.update.delivery_id, f.origin, now + 1000, f.retry);
+      ++requeued;
     } else if (f.update.new_status == DeliveryStatus::kPending) {
       queue_.Add(f.update.delivery_id, f.origin, f.update.next_attempt_ms, /*retry=*/true);
+      ++requeued;
     }
   }
   if (!s) LogError("store", "cannot record delivery attempts: " + s.error().message);
-  work_cv_.notify_all();
+  WakeWorkers(requeued);
 }
 
 int Dispatcher::RunDue() {

@@ -87,6 +87,7 @@ class Dispatcher {
   void Record(std::vector<Finished>& batch);
   void WorkerLoop();
   void RecorderLoop();
+  void WakeWorkers(std::size_t jobs);
   // Releases deliveries held for subscriptions that are no longer paused (or are gone). Resume()
   // does this at once; the sweep catches a delivery parked just after its Resume() ran.
   void SweepParked();
