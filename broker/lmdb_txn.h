@@ -50,11 +50,16 @@ class Txn {
   int rc_ = 0;
 };
 
+// A cursor must be closed before its write transaction commits: LMDB frees a write
+// transaction's cursors with it, so closing one afterwards is a double free. Declare cursors after
+// their Txn (so they are destroyed first) and Close() them before Txn::Commit().
 class Cursor {
  public:
   Cursor(MDB_txn* txn, MDB_dbi dbi) { rc_ = mdb_cursor_open(txn, dbi, &cursor_); }
-  ~Cursor() {
-    if (rc_ == 0) mdb_cursor_close(cursor_);
+  ~Cursor() { Close(); }
+  void Close() {
+    if (rc_ == 0 && cursor_ != nullptr) mdb_cursor_close(cursor_);
+    cursor_ = nullptr;
   }
   Cursor(const Cursor&) = delete;
   Cursor& operator=(const Cursor&) = delete;

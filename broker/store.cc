@@ -273,6 +273,7 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
   if (next_id != first_id && (rc = Put(t, dbs_->meta, kNextDeliveryKey, U64Key(next_id))) != 0) {
     return failed("write delivery counter", rc);
   }
+  scope.Close();  // before the commit frees it (lmdb_txn.h)
   if ((rc = txn.Commit()) != 0) return failed("commit events", rc);
   return results;
 }
