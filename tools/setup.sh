@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs what hookbroker needs to build and test, from Debian 12 packages only.
+# Installs what hookbroker needs to build and test, from Debian 12 packages only, plus any
+# package names given as arguments (tools/bench/setup.sh adds the benchmark's).
 # Idempotent: installs only what is missing. Runs apt-get as root, or through sudo.
 set -euo pipefail
 
 packages=(
+  "$@"
   build-essential cmake ninja-build pkg-config
   libcpp-httplib-dev libboost-json1.81-dev cppzmq-dev libzmq3-dev liblmdb-dev libssl-dev
   libgtest-dev

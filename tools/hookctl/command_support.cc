@@ -3,8 +3,10 @@
 #include <cstdio>
 
 #include "tools/hookctl/exit_code.h"
+#include "tools/hookctl/printable.h"
 #include "tools/hookctl/report.h"
 #include "tools/hookctl/time_text.h"
+#include "tools/hookctl/url_encode.h"
 
 namespace hookctl {
 
@@ -126,6 +128,52 @@ const json::array& FieldArray(const json::object& o, std::string_view key) {
   static const json::array kEmpty;
   const json::value* v = o.if_contains(key);
   return v != nullptr && v->is_array() ? v->as_array() : kEmpty;
+}
+
+int ListPages(const Invocation& inv, ApiClient& api, const std::string& path,
+              const std::vector<std::pair<std::string, std::string>>& params, std::string cursor,
+              bool all, const std::string& key, Table& table,
+              const std::function<void(Table&, const boost::json::object&)>& add_row) {
+  namespace json = boost::json;
+  json::array every;  // for --all --json
+  std::string next;
+  do {
+    auto page_params = params;
+    if (!cursor.empty()) page_params.emplace_back("cursor", cursor);
+    json::value reply;
+    std::string raw;
+    const int rc = CallJson(inv, api, "GET", path + QueryString(page_params), "", reply, &raw);
+    if (rc != kExitOk) return rc;
+    const json::object& page = reply.as_object();
+    next = page.contains("nextCursor") ? FieldText(page, "nextCursor") : "";
+    if (inv.settings.json && !all) {
+      PrintRaw(raw);
+      return kExitOk;
+    }
+    for (const json::value& item : FieldArray(page, key)) {
+      if (!item.is_object()) continue;
+      if (inv.settings.json) {
+        every.push_back(item);
+      } else {
+        add_row(table, item.as_object());
+      }
+    }
+    // The same cursor twice would loop forever against a misbehaving broker.
+    if (next == cursor) break;
+    cursor = next;
+  } while (all && !next.empty());
+
+  if (inv.settings.json) {
+    PrintRaw(json::serialize(json::object{{key, std::move(every)}}));
+    return kExitOk;
+  }
+  table.Print(stdout);
+  if (!all && !next.empty()) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "(more %s: add --all, or --cursor %s for the next page)\n", key.c_str(),
+                 Printable(next).c_str());
+  }
+  return kExitOk;
 }
 
 }  // namespace hookctl

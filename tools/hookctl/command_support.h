@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "tools/hookctl/api_client.h"
 #include "tools/hookctl/command.h"
+#include "tools/hookctl/table.h"
 
 namespace hookctl {
 
@@ -54,5 +56,14 @@ std::string FieldList(const boost::json::object& o, std::string_view key);
 const boost::json::object& FieldObject(const boost::json::object& o, std::string_view key);
 // The array under `key`, or an empty one.
 const boost::json::array& FieldArray(const boost::json::object& o, std::string_view key);
+
+// Lists a paged collection: GET `path` with `params` (and `cursor`), the items under `key`.
+// Without --json, each item becomes a row of `table` through `add_row`, the table is printed, and
+// a note on stderr tells how to get the next page. With --json, the broker's page is printed as
+// is, or, with `all`, one {"KEY":[...]} holding every page's items. `all` follows nextCursor.
+int ListPages(const Invocation& inv, ApiClient& api, const std::string& path,
+              const std::vector<std::pair<std::string, std::string>>& params, std::string cursor,
+              bool all, const std::string& key, Table& table,
+              const std::function<void(Table&, const boost::json::object&)>& add_row);
 
 }  // namespace hookctl

@@ -89,44 +89,8 @@ int List(const Invocation& inv) {
   auto api = Connect(inv, rc);
   if (!api) return rc;
   Table table({"ID", "WEBHOOK", "EVENT", "TYPE", "STATUS", "ATTEMPTS", "LAST HTTP", "CREATED"});
-  json::array every;
-  std::string next;
-  do {
-    auto page_params = params;
-    if (!cursor.empty()) page_params.emplace_back("cursor", cursor);
-    json::value reply;
-    std::string raw;
-    rc = CallJson(inv, *api, "GET", "/v1/deliveries" + QueryString(page_params), "", reply, &raw);
-    if (rc != kExitOk) return rc;
-    const json::object& page = reply.as_object();
-    next = page.contains("nextCursor") ? FieldText(page, "nextCursor") : "";
-    if (inv.settings.json && !all) {
-      PrintRaw(raw);
-      return kExitOk;
-    }
-    for (const json::value& item : FieldArray(page, "deliveries")) {
-      if (!item.is_object()) continue;
-      if (inv.settings.json) {
-        every.push_back(item);
-      } else {
-        AddDeliveryRow(table, item.as_object());
-      }
-    }
-    if (next == cursor) break;  // a repeated cursor would loop forever
-    cursor = next;
-  } while (all && !next.empty());
-
-  if (inv.settings.json) {
-    PrintRaw(json::serialize(json::object{{"deliveries", std::move(every)}}));
-    return kExitOk;
-  }
-  table.Print(stdout);
-  if (!all && !next.empty()) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "(more deliveries: add --all, or --cursor %s for the next page)\n",
-                 Printable(next).c_str());
-  }
-  return kExitOk;
+  return ListPages(inv, *api, "/v1/deliveries", params, cursor, all, "deliveries", table,
+                   AddDeliveryRow);
 }
 
 std::string AsText(const json::value& v) {

@@ -297,49 +297,13 @@ int List(const Invocation& inv) {
   auto api = Connect(inv, rc);
   if (!api) return rc;
   Table table({"ID", "OBJECT TYPE", "OBJECT ID", "EVENTS", "CALLBACK URL", "PAUSED"});
-  json::array every;  // for --all --json
-  std::string next;
-  do {
-    auto page_params = params;
-    if (!cursor.empty()) page_params.emplace_back("cursor", cursor);
-    json::value reply;
-    std::string raw;
-    rc = CallJson(inv, *api, "GET", "/v1/webhook" + QueryString(page_params), "", reply, &raw);
-    if (rc != kExitOk) return rc;
-    const json::object& page = reply.as_object();
-    next = page.contains("nextCursor") ? FieldText(page, "nextCursor") : "";
-    if (inv.settings.json && !all) {
-      PrintRaw(raw);
-      return kExitOk;
-    }
-    for (const json::value& item : FieldArray(page, "webhooks")) {
-      if (!item.is_object()) continue;
-      const json::object& hook = item.as_object();
-      if (inv.settings.json) {
-        every.push_back(hook);
-        continue;
-      }
-      table.AddRow({FieldText(hook, "id"), FieldText(hook, "objectType"),
-                    FieldText(hook, "objectId"), FieldList(hook, "events"),
-                    FieldText(hook, "callbackUrl"),
-                    hook.contains("paused") ? FieldText(hook, "paused") : "no"});
-    }
-    // The same cursor twice would loop forever against a misbehaving broker.
-    if (next == cursor) break;
-    cursor = next;
-  } while (all && !next.empty());
-
-  if (inv.settings.json) {
-    PrintRaw(json::serialize(json::object{{"webhooks", std::move(every)}}));
-    return kExitOk;
-  }
-  table.Print(stdout);
-  if (!all && !next.empty()) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "(more webhooks: add --all, or --cursor %s for the next page)\n",
-                 Printable(next).c_str());
-  }
-  return kExitOk;
+  return ListPages(
+      inv, *api, "/v1/webhook", params, cursor, all, "webhooks", table,
+      [](Table& t, const json::object& hook) {
+        t.AddRow({FieldText(hook, "id"), FieldText(hook, "objectType"), FieldText(hook, "objectId"),
+                  FieldList(hook, "events"), FieldText(hook, "callbackUrl"),
+                  hook.contains("paused") ? FieldText(hook, "paused") : "no"});
+      });
 }
 
 int Show(const Invocation& inv) {
