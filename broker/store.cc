@@ -299,11 +299,13 @@ Status Store::PutSubscriptions(std::span<const Subscription> subs) {
   return Status::Ok();
 }
 
-Result<std::optional<Subscription>> Store::GetSubscription(const SubscriptionId& id) const {
-  Txn txn(env_, false);
-  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+namespace {
+
+// The live (not deleted) subscription `id` in `txn`; nullopt when unknown or deleted.
+Result<std::optional<Subscription>> ReadLiveSubscription(MDB_txn* txn, MDB_dbi subs,
+                                                         const SubscriptionId& id) {
   std::string_view bytes;
-  int rc = GetValue(txn.get(), dbs_->subs, id.value(), &bytes);
+  int rc = GetValue(txn, subs, id.value(), &bytes);
   if (rc == MDB_NOTFOUND) return std::optional<Subscription>();
   if (rc != 0) return lmdb::ToError("read subscription", rc);
   auto sub = DecodeSubscription(bytes);
@@ -312,18 +314,22 @@ Result<std::optional<Subscription>> Store::GetSubscription(const SubscriptionId&
   return std::optional<Subscription>(std::move(sub).value());
 }
 
+}  // namespace
+
+Result<std::optional<Subscription>> Store::GetSubscription(const SubscriptionId& id) const {
+  Txn txn(env_, false);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  return ReadLiveSubscription(txn.get(), dbs_->subs, id);
+}
+
 Result<std::optional<Subscription>> Store::UpdateSubscription(
     const SubscriptionId& id, const std::function<Status(Subscription&)>& change) {
   Txn txn(env_, true);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
-  std::string_view bytes;
-  int rc = GetValue(txn.get(), dbs_->subs, id.value(), &bytes);
-  if (rc == MDB_NOTFOUND) return std::optional<Subscription>();
-  if (rc != 0) return lmdb::ToError("read subscription", rc);
-  auto sub = DecodeSubscription(bytes);
-  if (!sub) return sub.error();
-  if (sub->deleted) return std::optional<Subscription>();
-  Subscription changed = *sub;
+  auto current = ReadLiveSubscription(txn.get(), dbs_->subs, id);
+  if (!current || !*current) return current;
+  Subscription changed = std::move(**current);
+  int rc = 0;
   if (Status s = change(changed); !s) return s.error();
   const std::string record = boost::json::serialize(SubscriptionToStorageJson(changed));
   if ((rc = Put(txn.get(), dbs_->subs, id.value(), record)) != 0 ||
