@@ -372,12 +372,14 @@ void ApiServer::WebhookRoutes() {
     auto sub = store_.GetSubscription(id);
     if (!sub) return SendStoreError(res, sub.error());
     if (!*sub) return SendError(res, 404, NoSuchWebhook());
-    auto replayed = store_.Replay(id, **since, until_ms, include_delivered, now);
-    if (!replayed) return SendStoreError(res, replayed.error());
-    dispatcher_.Enqueue(*replayed);
-    LogInfo("api", "webhook " + id.value() + ": replay queued " + std::to_string(replayed->size()) +
+    std::vector<NewDelivery> replayed;
+    Status stored = store_.Replay(id, **since, until_ms, include_delivered, now, &replayed);
+    // Whatever was requeued before an error is pending in the store: it must be queued too.
+    dispatcher_.Enqueue(replayed);
+    LogInfo("api", "webhook " + id.value() + ": replay queued " + std::to_string(replayed.size()) +
                        " deliveries");
-    SendJson(res, 202, json::object{{"replayed", replayed->size()}});
+    if (!stored) return SendStoreError(res, stored.error());
+    SendJson(res, 202, json::object{{"replayed", replayed.size()}});
   });
 }
 

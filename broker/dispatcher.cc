@@ -107,6 +107,8 @@ Dispatcher::Finished Dispatcher::Attempt(const DeliveryId& id, const std::string
     LogWarn("delivery",
             "cannot load delivery " + std::to_string(id.value()) + ": " + job.error().message);
     f.record = false;
+    // Gone (expired history) is final; anything else is storage trouble, so keep it queued.
+    f.load_failed = job.error().code != "not_found";
     return f;
   }
   if (job->delivery.status != DeliveryStatus::kPending) {
@@ -209,6 +211,11 @@ void Dispatcher::Record(std::vector<Finished>& batch) {
     if (f.parked) {
       parked_[*f.parked].emplace_back(f.update.delivery_id, f.origin);
       ++parked_count_;
+      continue;
+    }
+    if (f.load_failed) {
+      queue_.Add(f.update.delivery_id, f.origin, now + 1000, f.retry);
+      ++requeued;
       continue;
     }
     if (!f.record) continue;

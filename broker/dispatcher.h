@@ -78,8 +78,9 @@ class Dispatcher {
   struct Finished {
     AttemptUpdate update;
     std::string origin;
-    bool record = true;  // false: nothing to write (delivery gone, already final, or parked)
-    bool retry = false;  // a retry wait follows
+    bool record = true;        // false: nothing to write (delivery gone, already final, or parked)
+    bool retry = false;        // a retry wait follows
+    bool load_failed = false;  // the store could not be read: try again shortly
     std::optional<SubscriptionId> parked;  // held: its subscription is paused
   };
 

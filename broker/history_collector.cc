@@ -12,8 +12,9 @@ HistoryCollector::~HistoryCollector() { Stop(); }
 GcResult HistoryCollector::RunOnce() {
   GcResult total;
   const std::int64_t cutoff = clock_.NowMs() - options_.retention.count();
+  GcPosition position;
   for (;;) {
-    auto step = store_.CollectGarbage(cutoff, options_.batch);
+    auto step = store_.CollectGarbage(cutoff, options_.batch, &position);
     if (!step) {
       LogError("history", "cannot remove expired history: " + step.error().message);
       return total;

@@ -688,9 +688,9 @@ Result<std::optional<DeliveryRecord>> Store::Requeue(const DeliveryId& id, std::
   return std::optional<DeliveryRecord>(std::move(d));
 }
 
-Result<std::vector<NewDelivery>> Store::Replay(const SubscriptionId& id, std::int64_t since_ms,
-                                               std::int64_t until_ms, bool include_delivered,
-                                               std::int64_t now_ms) {
+Status Store::Replay(const SubscriptionId& id, std::int64_t since_ms, std::int64_t until_ms,
+                     bool include_delivered, std::int64_t now_ms,
+                     std::vector<NewDelivery>* requeued) {
   auto wanted = [&](const DeliveryRecord& d) {
     return d.created_ms >= since_ms && d.created_ms <= until_ms &&
            (d.status == DeliveryStatus::kFailed ||
@@ -713,7 +713,6 @@ Result<std::vector<NewDelivery>> Store::Replay(const SubscriptionId& id, std::in
       }
     }
   }
-  std::vector<NewDelivery> requeued;
   constexpr std::size_t kChunk = 1000;
   for (std::size_t start = 0; start < ids.size(); start += kChunk) {
     Txn txn(env_, true);
@@ -733,9 +732,9 @@ Result<std::vector<NewDelivery>> Store::Replay(const SubscriptionId& id, std::in
     }
     int rc = txn.Commit();
     if (rc != 0) return lmdb::ToError("commit replay", rc);
-    requeued.insert(requeued.end(), chunk.begin(), chunk.end());
+    requeued->insert(requeued->end(), chunk.begin(), chunk.end());
   }
-  return requeued;
+  return Status::Ok();
 }
 
 Result<AttemptLogPage> Store::ListAttemptLog(const AttemptLogFilter& filter) const {
@@ -786,7 +785,8 @@ Result<AttemptLogPage> Store::ListAttemptLog(const AttemptLogFilter& filter) con
   return page;
 }
 
-Result<GcResult> Store::CollectGarbage(std::int64_t cutoff_ms, std::size_t budget) {
+Result<GcResult> Store::CollectGarbage(std::int64_t cutoff_ms, std::size_t budget,
+                                       GcPosition* position) {
   GcResult result;
   Txn txn(env_, true);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
@@ -799,11 +799,19 @@ Result<GcResult> Store::CollectGarbage(std::int64_t cutoff_ms, std::size_t budge
   std::size_t inspected = 0;
   {
     Cursor c(t, dbs_->deliveries);
-    for (bool ok = c.First(); ok && expired.size() < budget && inspected < 4 * budget;
-         ok = c.Next(), ++inspected) {
+    const std::string& after = position->delivery_key;
+    bool ok = after.empty() ? c.First() : c.Seek(after);
+    if (ok && !after.empty() && c.key() == after) ok = c.Next();
+    for (; ok; ok = c.Next()) {
+      if (expired.size() == budget || inspected == 4 * budget) {
+        result.more = true;
+        break;
+      }
+      ++inspected;
       DeliveryRecord d;
       if (!DecodeDelivery(ReadU64(c.key()), c.value(), &d)) continue;
       if (d.created_ms >= cutoff_ms) break;
+      position->delivery_key.assign(c.key());
       if (d.status != DeliveryStatus::kPending) expired.push_back(std::move(d));
     }
   }
@@ -834,7 +842,6 @@ Result<GcResult> Store::CollectGarbage(std::int64_t cutoff_ms, std::size_t budge
     }
   }
   result.deliveries = expired.size();
-  result.more = expired.size() == budget;
 
   // Events received before the cutoff that no delivery refers to any more.
   std::vector<std::string> expired_events;  // event_time keys
@@ -842,10 +849,18 @@ Result<GcResult> Store::CollectGarbage(std::int64_t cutoff_ms, std::size_t budge
   {
     Cursor c(t, dbs_->event_time);
     Cursor refs(t, dbs_->by_event);
-    for (bool ok = c.First(); ok && expired_events.size() < budget && inspected < 4 * budget;
-         ok = c.Next(), ++inspected) {
+    const std::string& after = position->event_key;
+    bool ok = after.empty() ? c.First() : c.Seek(after);
+    if (ok && !after.empty() && c.key() == after) ok = c.Next();
+    for (; ok; ok = c.Next()) {
+      if (expired_events.size() == budget || inspected == 4 * budget) {
+        result.more = true;
+        break;
+      }
+      ++inspected;
       if (c.key().size() < 8) continue;
       if (static_cast<std::int64_t>(ReadU64(c.key())) >= cutoff_ms) break;
+      position->event_key.assign(c.key());
       const std::string prefix = std::string(c.key().substr(8)) + std::string(1, '\0');
       if (refs.Seek(prefix) && refs.key().starts_with(prefix)) continue;
       expired_events.emplace_back(c.key());
@@ -858,7 +873,6 @@ Result<GcResult> Store::CollectGarbage(std::int64_t cutoff_ms, std::size_t budge
     }
   }
   result.events = expired_events.size();
-  result.more = result.more || expired_events.size() == budget;
   if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit expiry", rc);
   return result;
 }

@@ -100,10 +100,18 @@ struct AttemptLogPage {
 };
 
 // What one garbage collection step removed.
+// Where a garbage collection pass has got to: each step continues after these keys, so entries
+// that must stay (pending deliveries, events they refer to) are passed over once per pass, not
+// once per step.
+struct GcPosition {
+  std::string delivery_key;
+  std::string event_key;
+};
+
 struct GcResult {
   std::size_t deliveries = 0;
   std::size_t events = 0;
-  bool more = false;  // the budget ran out before everything expired was removed
+  bool more = false;  // the step stopped at its budget: call again with the same position
 };
 
 struct StoreInfo {
@@ -178,18 +186,20 @@ class Store {
   // retry schedule. nullopt when unknown; Error "conflict" when it is still pending.
   Result<std::optional<DeliveryRecord>> Requeue(const DeliveryId& id, std::int64_t now_ms);
   // Requeue() for every delivery of a subscription created in [since, until] that failed (or,
-  // with include_delivered, was delivered), in transactions of at most 1000. Returns them.
-  Result<std::vector<NewDelivery>> Replay(const SubscriptionId& id, std::int64_t since_ms,
-                                          std::int64_t until_ms, bool include_delivered,
-                                          std::int64_t now_ms);
+  // with include_delivered, was delivered), in transactions of at most 1000. Appends the
+  // requeued deliveries to *requeued as each transaction commits, so that after an error the
+  // caller still has (and must queue) those already requeued.
+  Status Replay(const SubscriptionId& id, std::int64_t since_ms, std::int64_t until_ms,
+                bool include_delivered, std::int64_t now_ms, std::vector<NewDelivery>* requeued);
 
   // Attempts in the order they were recorded.
   Result<AttemptLogPage> ListAttemptLog(const AttemptLogFilter& filter) const;
 
-  // Removes, in one transaction of at most `budget` deliveries, final deliveries created before
-  // cutoff_ms (with their attempts and index entries), then events received before cutoff_ms
-  // that no delivery refers to any more.
-  Result<GcResult> CollectGarbage(std::int64_t cutoff_ms, std::size_t budget);
+  // Removes, in one transaction inspecting at most 4 × `budget` deliveries and events, final
+  // deliveries created before cutoff_ms (with their attempts and index entries), then events
+  // received before cutoff_ms that no delivery refers to any more.
+  // `position` carries the pass from step to step (start a pass with an empty one).
+  Result<GcResult> CollectGarbage(std::int64_t cutoff_ms, std::size_t budget, GcPosition* position);
 
   Result<StoreInfo> Info() const;
 

@@ -89,15 +89,17 @@ TEST_F(StoreHistoryTest, ReplayTakesFailedDeliveriesInTheWindowOnly) {
   Record(Outcome(failed, 1, 2000, AttemptOutcome::kTimeout, 0, DeliveryStatus::kFailed));
   Record(Outcome(delivered, 1, 2100, AttemptOutcome::kDelivered, 200, DeliveryStatus::kDelivered));
 
-  auto replayed = store_->Replay(SubscriptionId("s"), 1500, 3000, false, 5000);
-  ASSERT_TRUE(replayed.ok());
+  std::vector<NewDelivery> replayed_list;
+  ASSERT_TRUE(store_->Replay(SubscriptionId("s"), 1500, 3000, false, 5000, &replayed_list).ok());
+  const auto* replayed = &replayed_list;
   ASSERT_EQ(replayed->size(), 1u);
   EXPECT_EQ(replayed->at(0).id, failed);
   EXPECT_EQ(Get(early).status, DeliveryStatus::kFailed);
   EXPECT_EQ(Get(pending).status, DeliveryStatus::kPending);
 
-  auto all = store_->Replay(SubscriptionId("s"), 1500, 3000, true, 5000);
-  ASSERT_TRUE(all.ok());
+  std::vector<NewDelivery> all_list;
+  ASSERT_TRUE(store_->Replay(SubscriptionId("s"), 1500, 3000, true, 5000, &all_list).ok());
+  const auto* all = &all_list;
   ASSERT_EQ(all->size(), 1u) << "only the delivered one is left to replay";
   EXPECT_EQ(all->at(0).id, delivered);
 }
@@ -207,6 +209,29 @@ TEST_F(StoreHistoryTest, ExpiryRemovesFinalHistoryAndKeepsPendingDeliveries) {
                                     11000, &created);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->at(0).status, IngestStatus::kAccepted);
+}
+
+// Regression: each expiry step started from the first delivery and gave up after inspecting
+// 4 x budget entries, so old pending deliveries (a paused webhook's) in front stopped expiry for
+// good.
+TEST_F(StoreHistoryTest, ExpiryGetsPastOldPendingDeliveries) {
+  for (int i = 0; i < 10; ++i) Publish("held-" + std::to_string(i), 1000);
+  const DeliveryId done = Publish("done", 1000);
+  Record(Outcome(done, 1, 1000, AttemptOutcome::kDelivered, 200, DeliveryStatus::kDelivered));
+
+  FakeClock clock(10000);
+  HistoryOptions options;
+  options.retention = std::chrono::milliseconds(5000);
+  options.batch = 1;  // inspects at most 4 entries per step
+  HistoryCollector collector(*store_, clock, options);
+  GcResult removed = collector.RunOnce();
+  EXPECT_EQ(removed.deliveries, 1u);
+  auto gone = store_->GetDelivery(done);
+  ASSERT_TRUE(gone.ok());
+  EXPECT_FALSE(gone->has_value());
+  auto info = store_->Info();
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->pending, 10u);
 }
 
 TEST_F(StoreHistoryTest, InfoCountsPendingAndFindsTheOldest) {
