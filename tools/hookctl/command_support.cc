@@ -130,6 +130,24 @@ const json::array& FieldArray(const json::object& o, std::string_view key) {
   return v != nullptr && v->is_array() ? v->as_array() : kEmpty;
 }
 
+int CallAndPrint(const Invocation& inv, std::string_view method, const std::string& path,
+                 const std::string& body,
+                 const std::function<void(const boost::json::object&)>& print) {
+  int rc = kExitOk;
+  auto api = Connect(inv, rc);
+  if (!api) return rc;
+  boost::json::value reply;
+  std::string raw;
+  rc = CallJson(inv, *api, method, path, body, reply, &raw);
+  if (rc != kExitOk) return rc;
+  if (inv.settings.json) {
+    PrintRaw(raw);
+  } else {
+    print(reply.as_object());
+  }
+  return kExitOk;
+}
+
 int ListPages(const Invocation& inv, ApiClient& api, const std::string& path,
               const std::vector<std::pair<std::string, std::string>>& params, std::string cursor,
               bool all, const std::string& key, Table& table,

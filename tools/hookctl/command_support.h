@@ -57,6 +57,12 @@ const boost::json::object& FieldObject(const boost::json::object& o, std::string
 // The array under `key`, or an empty one.
 const boost::json::array& FieldArray(const boost::json::object& o, std::string_view key);
 
+// One call to the broker: with --json its reply is printed as is, otherwise the parsed reply goes
+// to `print`. Returns the exit code (kExitOk, or what CallJson reported).
+int CallAndPrint(const Invocation& inv, std::string_view method, const std::string& path,
+                 const std::string& body,
+                 const std::function<void(const boost::json::object&)>& print);
+
 // Lists a paged collection: GET `path` with `params` (and `cursor`), the items under `key`.
 // Without --json, each item becomes a row of `table` through `add_row`, the table is printed, and
 // a note on stderr tells how to get the next page. With --json, the broker's page is printed as

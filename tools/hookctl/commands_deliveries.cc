@@ -140,55 +140,46 @@ void PrintIndented(const std::string& text, const std::string& indent) {
 int Show(const Invocation& inv) {
   auto id = OnePositional(inv, "deliveries show", "DELIVERY_ID");
   if (!id) return kExitUsage;
-  int rc = kExitOk;
-  auto api = Connect(inv, rc);
-  if (!api) return rc;
-  json::value reply;
-  std::string raw;
-  rc = CallJson(inv, *api, "GET", "/v1/deliveries/" + PathSegment(*id), "", reply, &raw);
-  if (rc != kExitOk) return rc;
-  if (inv.settings.json) {
-    PrintRaw(raw);
-    return kExitOk;
-  }
-  const json::object& d = reply.as_object();
-  std::vector<std::pair<std::string, std::string>> fields = {
-      {"Delivery", FieldText(d, "id")},
-      {"Webhook", FieldText(d, "webhookId")},
-      {"Event", FieldText(d, "eventId")},
-      {"Type", FieldText(d, "eventType")},
-      {"Status", FieldText(d, "status")},
-      {"Attempts", FieldText(d, "attemptCount")},
-      {"Last HTTP", FieldText(d, "lastHttpStatus")},
-      {"Created", FieldTime(d, "createdAt", true)},
-      {"Updated", FieldTime(d, "updatedAt", true)},
-  };
-  if (d.contains("nextAttemptAt"))
-    fields.emplace_back("Next attempt", FieldTime(d, "nextAttemptAt", true));
-  if (d.contains("lastError")) fields.emplace_back("Last error", FieldText(d, "lastError"));
-  PrintFields(stdout, fields);
+  return CallAndPrint(
+      inv, "GET", "/v1/deliveries/" + PathSegment(*id), "", [&](const json::object& reply) {
+        const json::object& d = reply;
+        std::vector<std::pair<std::string, std::string>> fields = {
+            {"Delivery", FieldText(d, "id")},
+            {"Webhook", FieldText(d, "webhookId")},
+            {"Event", FieldText(d, "eventId")},
+            {"Type", FieldText(d, "eventType")},
+            {"Status", FieldText(d, "status")},
+            {"Attempts", FieldText(d, "attemptCount")},
+            {"Last HTTP", FieldText(d, "lastHttpStatus")},
+            {"Created", FieldTime(d, "createdAt", true)},
+            {"Updated", FieldTime(d, "updatedAt", true)},
+        };
+        if (d.contains("nextAttemptAt"))
+          fields.emplace_back("Next attempt", FieldTime(d, "nextAttemptAt", true));
+        if (d.contains("lastError")) fields.emplace_back("Last error", FieldText(d, "lastError"));
+        PrintFields(stdout, fields);
 
-  for (const json::value& item : FieldArray(d, "attempts")) {
-    if (!item.is_object()) continue;
-    const json::object& a = item.as_object();
-    std::printf("\nAttempt %s\n", Printable(FieldText(a, "attempt")).c_str());
-    std::vector<std::pair<std::string, std::string>> af = {
-        {"Started", FieldTime(a, "startedAt", true)},
-        {"Duration", FieldText(a, "durationMs") + " ms"},
-        {"Outcome", FieldText(a, "outcome")},
-        {"HTTP status", FieldText(a, "httpStatus")},
-    };
-    if (a.contains("error")) af.emplace_back("Error", FieldText(a, "error"));
-    if (a.contains("url")) af.emplace_back("URL", FieldText(a, "url"));
-    PrintFields(stdout, af, "  ");
-    PrintRequestHeaders(a);
-    const std::string response = a.contains("response") ? FieldText(a, "response") : "";
-    if (!response.empty() && response != "-") {
-      std::printf("  Response (first 1 KiB):\n");
-      PrintIndented(response, "    ");
-    }
-  }
-  return kExitOk;
+        for (const json::value& item : FieldArray(d, "attempts")) {
+          if (!item.is_object()) continue;
+          const json::object& a = item.as_object();
+          std::printf("\nAttempt %s\n", Printable(FieldText(a, "attempt")).c_str());
+          std::vector<std::pair<std::string, std::string>> af = {
+              {"Started", FieldTime(a, "startedAt", true)},
+              {"Duration", FieldText(a, "durationMs") + " ms"},
+              {"Outcome", FieldText(a, "outcome")},
+              {"HTTP status", FieldText(a, "httpStatus")},
+          };
+          if (a.contains("error")) af.emplace_back("Error", FieldText(a, "error"));
+          if (a.contains("url")) af.emplace_back("URL", FieldText(a, "url"));
+          PrintFields(stdout, af, "  ");
+          PrintRequestHeaders(a);
+          const std::string response = a.contains("response") ? FieldText(a, "response") : "";
+          if (!response.empty() && response != "-") {
+            std::printf("  Response (first 1 KiB):\n");
+            PrintIndented(response, "    ");
+          }
+        }
+      });
 }
 
 }  // namespace

@@ -48,21 +48,12 @@ unreachable; 4 API key refused; 5 no such webhook.
 int Redeliver(const Invocation& inv) {
   auto id = OnePositional(inv, "redeliver", "DELIVERY_ID");
   if (!id) return kExitUsage;
-  int rc = kExitOk;
-  auto api = Connect(inv, rc);
-  if (!api) return rc;
-  json::value reply;
-  std::string raw;
-  rc = CallJson(inv, *api, "POST", "/v1/deliveries/" + PathSegment(*id) + "/redeliver", "{}", reply,
-                &raw);
-  if (rc != kExitOk) return rc;
-  if (inv.settings.json) {
-    PrintRaw(raw);
-  } else {
-    std::printf("delivery %s queued again (status %s)\n", Printable(*id).c_str(),
-                Printable(FieldText(reply.as_object(), "status")).c_str());
-  }
-  return kExitOk;
+  return CallAndPrint(inv, "POST", "/v1/deliveries/" + PathSegment(*id) + "/redeliver", "{}",
+                      [&](const json::object& reply) {
+                        std::printf("delivery %s queued again (status %s)\n",
+                                    Printable(*id).c_str(),
+                                    Printable(FieldText(reply, "status")).c_str());
+                      });
 }
 
 int Replay(const Invocation& inv) {
@@ -82,22 +73,12 @@ int Replay(const Invocation& inv) {
   json::object body{{"since", *since}, {"status", status}};
   if (until) body["until"] = *until;
 
-  int rc = kExitOk;
-  auto api = Connect(inv, rc);
-  if (!api) return rc;
-  json::value reply;
-  std::string raw;
-  rc = CallJson(inv, *api, "POST", "/v1/webhook/" + PathSegment(*id) + "/replay",
-                json::serialize(body), reply, &raw);
-  if (rc != kExitOk) return rc;
-  if (inv.settings.json) {
-    PrintRaw(raw);
-  } else {
-    const std::string n = FieldText(reply.as_object(), "replayed");
-    std::printf("%s %s queued again for webhook %s\n", Printable(n).c_str(),
-                n == "1" ? "delivery" : "deliveries", Printable(*id).c_str());
-  }
-  return kExitOk;
+  return CallAndPrint(inv, "POST", "/v1/webhook/" + PathSegment(*id) + "/replay",
+                      json::serialize(body), [&](const json::object& reply) {
+                        const std::string n = FieldText(reply, "replayed");
+                        std::printf("%s %s queued again for webhook %s\n", Printable(n).c_str(),
+                                    n == "1" ? "delivery" : "deliveries", Printable(*id).c_str());
+                      });
 }
 
 }  // namespace

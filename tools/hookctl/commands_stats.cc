@@ -45,33 +45,24 @@ std::string TimeOrNever(const json::object& o, std::string_view key) {
 int Stats(const Invocation& inv) {
   auto id = OnePositional(inv, "stats", "WEBHOOK_ID");
   if (!id) return kExitUsage;
-  int rc = kExitOk;
-  auto api = Connect(inv, rc);
-  if (!api) return rc;
-  json::value reply;
-  std::string raw;
-  rc = CallJson(inv, *api, "GET", "/v1/webhook/" + PathSegment(*id) + "/stats", "", reply, &raw);
-  if (rc != kExitOk) return rc;
-  if (inv.settings.json) {
-    PrintRaw(raw);
-    return kExitOk;
-  }
-  const json::object& s = reply.as_object();
-  const json::object& latency = FieldObject(s, "latencyMs");
-  PrintFields(stdout, {
-                          {"Webhook", FieldText(s, "webhookId")},
-                          {"Paused", FieldText(s, "paused")},
-                          {"Pending", FieldText(s, "pending")},
-                          {"Delivered", FieldText(s, "delivered")},
-                          {"Failed", FieldText(s, "failed")},
-                          {"Success rate", Percent(s, "successRate")},
-                          {"Attempts", FieldText(s, "attempts")},
-                          {"Last success", TimeOrNever(s, "lastSuccessAt")},
-                          {"Last failure", TimeOrNever(s, "lastFailureAt")},
-                          {"Latency p50", Millis(latency, "p50")},
-                          {"Latency p99", Millis(latency, "p99")},
+  return CallAndPrint(inv, "GET", "/v1/webhook/" + PathSegment(*id) + "/stats", "",
+                      [&](const json::object& reply) {
+                        const json::object& s = reply;
+                        const json::object& latency = FieldObject(s, "latencyMs");
+                        PrintFields(stdout, {
+                                                {"Webhook", FieldText(s, "webhookId")},
+                                                {"Paused", FieldText(s, "paused")},
+                                                {"Pending", FieldText(s, "pending")},
+                                                {"Delivered", FieldText(s, "delivered")},
+                                                {"Failed", FieldText(s, "failed")},
+                                                {"Success rate", Percent(s, "successRate")},
+                                                {"Attempts", FieldText(s, "attempts")},
+                                                {"Last success", TimeOrNever(s, "lastSuccessAt")},
+                                                {"Last failure", TimeOrNever(s, "lastFailureAt")},
+                                                {"Latency p50", Millis(latency, "p50")},
+                                                {"Latency p99", Millis(latency, "p99")},
+                                            });
                       });
-  return kExitOk;
 }
 
 }  // namespace

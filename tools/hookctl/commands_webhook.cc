@@ -251,24 +251,15 @@ int Add(const Invocation& inv) {
   if (!auth.is_null()) body["auth"] = std::move(auth);
   if (!ValidityFromOptions(inv, kCmd, body)) return kExitUsage;
 
-  int rc = kExitOk;
-  auto api = Connect(inv, rc);
-  if (!api) return rc;
-  json::value reply;
-  std::string raw;
-  rc = CallJson(inv, *api, "POST", "/v1/webhook", json::serialize(body), reply, &raw);
-  if (rc != kExitOk) return rc;
-  if (inv.settings.json) {
-    PrintRaw(raw);
-    return kExitOk;
-  }
-  const json::object& o = reply.as_object();
-  PrintFields(stdout,
-              {{"webhookId", FieldText(o, "webhookId")}, {"secret", FieldText(o, "secret")}});
-  std::fflush(stdout);
-  std::fputs("(keep the secret: the broker shows it only once; it verifies the signatures)\n",
-             stderr);
-  return kExitOk;
+  return CallAndPrint(
+      inv, "POST", "/v1/webhook", json::serialize(body), [&](const json::object& reply) {
+        const json::object& o = reply;
+        PrintFields(stdout,
+                    {{"webhookId", FieldText(o, "webhookId")}, {"secret", FieldText(o, "secret")}});
+        std::fflush(stdout);
+        std::fputs("(keep the secret: the broker shows it only once; it verifies the signatures)\n",
+                   stderr);
+      });
 }
 
 int List(const Invocation& inv) {
@@ -309,58 +300,29 @@ int List(const Invocation& inv) {
 int Show(const Invocation& inv) {
   auto id = OnePositional(inv, "webhook show", "WEBHOOK_ID");
   if (!id) return kExitUsage;
-  int rc = kExitOk;
-  auto api = Connect(inv, rc);
-  if (!api) return rc;
-  json::value reply;
-  std::string raw;
-  rc = CallJson(inv, *api, "GET", "/v1/webhook/" + PathSegment(*id), "", reply, &raw);
-  if (rc != kExitOk) return rc;
-  if (inv.settings.json) {
-    PrintRaw(raw);
-  } else {
-    PrintWebhook(reply.as_object());
-  }
-  return kExitOk;
+  return CallAndPrint(inv, "GET", "/v1/webhook/" + PathSegment(*id), "",
+                      [&](const json::object& reply) { PrintWebhook(reply); });
 }
 
 int Remove(const Invocation& inv) {
   auto id = OnePositional(inv, "webhook rm", "WEBHOOK_ID");
   if (!id) return kExitUsage;
-  int rc = kExitOk;
-  auto api = Connect(inv, rc);
-  if (!api) return rc;
-  json::value reply;
-  std::string raw;
-  rc = CallJson(inv, *api, "DELETE", "/v1/webhook/" + PathSegment(*id), "", reply, &raw);
-  if (rc != kExitOk) return rc;
-  if (inv.settings.json) {
-    PrintRaw(raw);
-  } else {
-    std::printf("deleted webhook %s\n", Printable(*id).c_str());
-  }
-  return kExitOk;
+  return CallAndPrint(
+      inv, "DELETE", "/v1/webhook/" + PathSegment(*id), "",
+      [&](const json::object&) { std::printf("deleted webhook %s\n", Printable(*id).c_str()); });
 }
 
 // PATCH with `body`, then the webhook as changed (or `done_message` when given).
 int Patch(const Invocation& inv, const std::string& id, const json::object& body,
           const std::string& done_message) {
-  int rc = kExitOk;
-  auto api = Connect(inv, rc);
-  if (!api) return rc;
-  json::value reply;
-  std::string raw;
-  rc = CallJson(inv, *api, "PATCH", "/v1/webhook/" + PathSegment(id), json::serialize(body), reply,
-                &raw);
-  if (rc != kExitOk) return rc;
-  if (inv.settings.json) {
-    PrintRaw(raw);
-  } else if (!done_message.empty()) {
-    std::printf("%s\n", done_message.c_str());
-  } else {
-    PrintWebhook(reply.as_object());
-  }
-  return kExitOk;
+  return CallAndPrint(inv, "PATCH", "/v1/webhook/" + PathSegment(id), json::serialize(body),
+                      [&](const json::object& reply) {
+                        if (done_message.empty()) {
+                          PrintWebhook(reply);
+                        } else {
+                          std::printf("%s\n", done_message.c_str());
+                        }
+                      });
 }
 
 int Pause(const Invocation& inv) {
