@@ -93,7 +93,15 @@ Status ApiServer::Bind(const std::string& host_port) {
 }
 
 void ApiServer::Start() {
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  thread_ = std::thread([this] {
+    if (!server_->listen_after_bind()) LogError("api", "the REST listener stopped unexpectedly");
+    listen_returned_.store(true);
+  });
+  // cpp-httplib's stop() does nothing until the listen loop runs; a SIGTERM right after the ready
+  // line would then leave Stop() joining a server that never stops. Return only once it runs.
+  while (!server_->is_running() && !listen_returned_.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 void ApiServer::Stop() {

@@ -50,6 +50,7 @@ class ApiServer {
   Status Bind(const std::string& host_port);
   // "http://HOST:PORT" with the actual port.
   const std::string& url() const { return url_; }
+  // Serves on a thread of its own; returns once the server accepts requests.
   void Start();
   void Stop();
 
@@ -69,6 +70,7 @@ class ApiServer {
   const ApiServerOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::atomic<bool> stopping_{false};  // long polls end early when set
+  std::atomic<bool> listen_returned_{false};
   std::string url_;
   std::thread thread_;
 };
