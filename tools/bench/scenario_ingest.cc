@@ -7,8 +7,10 @@
 #include <cstdio>
 #include <fstream>
 
+#include "tools/bench/echo_ingest.h"
 #include "tools/bench/lmdb_baseline.h"
 #include "tools/bench/producer.h"
+#include "tools/bench/profiler.h"
 #include "tools/bench/scenarios.h"
 
 namespace hookbench {
@@ -50,6 +52,7 @@ void RunIngestScenario(Context& c) {
     return a.records_per_second < b.records_per_second;
   });
   const LmdbBaselineResult base = runs[1];
+  double transport_ceiling = 0;
   c.report().AddNote("Raw LMDB baseline (" + FormatNumber(static_cast<double>(o.baseline_records)) +
                      " records of " + std::to_string(record.size()) + " bytes, " +
                      std::to_string(o.baseline_per_txn) + " per fsynced transaction): median of " +
@@ -57,35 +60,38 @@ void RunIngestScenario(Context& c) {
                      FormatRate(runs[0].records_per_second) + " – " +
                      FormatRate(runs[2].records_per_second) + ".");
 
+  // The transport ceiling: the same producers against a ROUTER that answers without parsing or
+  // storing. What the producers and ZeroMQ leave of the two cores bounds any broker.
+  {
+    EchoIngest echo(o.batch);
+    std::string error;
+    const std::string endpoint = echo.Start(&error);
+    if (endpoint.empty()) {
+      c.Fail(kScenario, error, nullptr);
+      return;
+    }
+    const LoadResult ceiling = RunLoad(IngestSpec(o, endpoint, o.batch));
+    echo.Stop();
+    if (!ceiling.error.empty() || ceiling.accepted == 0) {
+      c.Fail(kScenario, "transport ceiling: " + ceiling.error, nullptr);
+      return;
+    }
+    c.report().AddRatio(kScenario,
+                        "transport ceiling: events answered/s by a ROUTER that neither parses nor "
+                        "stores (same producers)",
+                        ceiling.rate(), base.records_per_second, "/s", 0, "(raw LMDB)");
+    transport_ceiling = ceiling.rate();
+  }
+
   auto broker = c.StartBroker(c.BrokerFor("ingest"), kScenario);
   if (!broker) return;
 
   // Optional profile of the broker during the main run.
-  std::unique_ptr<ChildProcess> perf;
-  if (!o.perf_dir.empty()) {
-    perf = std::make_unique<ChildProcess>();
-    // DWARF unwinding: the Debian libraries and a RelWithDebInfo build keep no frame pointers.
-    if (!perf->Start({"perf", "record", "--call-graph", "dwarf,16384", "-F", "499", "-p",
-                      std::to_string(broker->pid()), "-o", o.perf_dir + "/ingest.perf.data"},
-                     o.perf_dir + "/perf-record.log")) {
-      perf.reset();
-    }
-  }
+  Profiler profile(o.perf_dir, "ingest", broker->pid());
   const double cpu_before = CpuSeconds(broker->pid());
   const LoadResult run = RunLoad(IngestSpec(o, broker->ingest(), o.batch));
   const double cpu_used = CpuSeconds(broker->pid()) - cpu_before;
-  if (perf) {
-    perf->Stop(SIGINT, std::chrono::seconds(60));
-    CommandResult r =
-        RunCommand({"sh", "-c",
-                    "cd '" + o.perf_dir +
-                        "' && perf report --stdio --no-children --percent-limit 1 -g none "
-                        "-i ingest.perf.data > ingest-self.txt 2>/dev/null; "
-                        "perf report --stdio --children --percent-limit 4 -g none "
-                        "-i ingest.perf.data > ingest-children.txt 2>/dev/null"},
-                   std::chrono::seconds(300));
-    (void)r;
-  }
+  profile.Finish();
   if (!run.error.empty() || run.accepted == 0) {
     c.Fail(kScenario, "ingest run: " + (run.error.empty() ? "nothing accepted" : run.error),
            broker.get());
@@ -99,6 +105,8 @@ void RunIngestScenario(Context& c) {
                       "(raw LMDB, " + std::to_string(o.baseline_per_txn) + "/txn)");
   c.report().AddBar("ingest (batch " + std::to_string(o.batch) + ")", run.rate(),
                     base.records_per_second);
+  c.report().AddRatio(kScenario, "the same against the transport ceiling (diagnosis)", run.rate(),
+                      transport_ceiling, "/s", 0, "(ROUTER answering unread)");
   char note[256];
   std::snprintf(note, sizeof(note),
                 "Ingest (batch %d): the broker used %.2f CPU-seconds per wall second (%.0f%% of "
