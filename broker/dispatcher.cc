@@ -1,5 +1,6 @@
 #include "broker/dispatcher.h"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <random>
 
@@ -133,8 +134,11 @@ Dispatcher::Finished Dispatcher::Attempt(const DeliveryId& id, const std::string
   const Subscription& sub = *job->subscription;
   auto url = ParseUrl(sub.callback_url);
   auto key = DecodeWebhookSecret(sub.secret);
+  // The event and the envelope built from it live in a stack arena (one parse per attempt).
+  unsigned char arena[8192];
+  boost::json::monotonic_resource mr(arena, sizeof(arena));
   boost::system::error_code ec;
-  boost::json::value event = boost::json::parse(job->event_json, ec);
+  boost::json::value event = boost::json::parse(job->event_json, ec, &mr);
   if (!url || !key || ec || !event.is_object()) {
     attempt.outcome = AttemptOutcome::kCancelled;
     attempt.error = "stored subscription or event is unusable";

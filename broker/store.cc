@@ -12,6 +12,7 @@
 
 #include "broker/lmdb_txn.h"
 #include "broker/store_codec.h"
+#include "broker/subscription_cache.h"
 #include "proto/url.h"
 
 namespace hookbroker {
@@ -27,13 +28,6 @@ namespace {
 
 Error Corrupt(std::string_view what) {
   return Error{"storage_corrupt", "stored " + std::string(what) + " could not be decoded", ""};
-}
-
-Result<Subscription> DecodeSubscription(std::string_view bytes) {
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(bytes, ec);
-  if (ec) return Corrupt("subscription");
-  return SubscriptionFromStorageJson(v);
 }
 
 constexpr std::string_view kNextDeliveryKey = "next_delivery_id";
@@ -184,7 +178,8 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   return store;
 }
 
-Store::Store(MDB_env* env, std::uint64_t map_size) : env_(env), map_size_(map_size) {}
+Store::Store(MDB_env* env, std::uint64_t map_size)
+    : env_(env), map_size_(map_size), sub_cache_(std::make_unique<SubscriptionCache>()) {}
 
 Store::~Store() { mdb_env_close(env_); }
 
@@ -308,7 +303,7 @@ Result<std::optional<Subscription>> ReadLiveSubscription(MDB_txn* txn, MDB_dbi s
   int rc = GetValue(txn, subs, id.value(), &bytes);
   if (rc == MDB_NOTFOUND) return std::optional<Subscription>();
   if (rc != 0) return lmdb::ToError("read subscription", rc);
-  auto sub = DecodeSubscription(bytes);
+  auto sub = DecodeStoredSubscription(bytes);
   if (!sub) return sub.error();
   if (sub->deleted) return std::optional<Subscription>();
   return std::optional<Subscription>(std::move(sub).value());
@@ -386,7 +381,7 @@ Result<SubscriptionPage> Store::ListSubscriptions(const SubscriptionFilter& filt
          ok && c.key().starts_with(prefix); ok = c.Next()) {
       std::string_view bytes;
       if (GetValue(txn.get(), dbs_->subs, c.key().substr(prefix.size()), &bytes) != 0) continue;
-      auto sub = DecodeSubscription(bytes);
+      auto sub = DecodeStoredSubscription(bytes);
       if (!sub) return sub.error();
       if (!accept(std::move(sub).value())) break;
     }
@@ -396,7 +391,7 @@ Result<SubscriptionPage> Store::ListSubscriptions(const SubscriptionFilter& filt
   bool ok = filter.after_id.empty() ? c.First() : c.Seek(filter.after_id);
   if (ok && !filter.after_id.empty() && c.key() == filter.after_id) ok = c.Next();
   for (; ok; ok = c.Next()) {
-    auto sub = DecodeSubscription(c.value());
+    auto sub = DecodeStoredSubscription(c.value());
     if (!sub) return sub.error();
     if (sub->deleted) continue;
     if (filter.object_type && sub->object_type != *filter.object_type) continue;
@@ -413,7 +408,7 @@ Result<bool> Store::DeleteSubscription(const SubscriptionId& id, std::int64_t no
   int rc = GetValue(txn.get(), dbs_->subs, id.value(), &bytes);
   if (rc == MDB_NOTFOUND) return false;
   if (rc != 0) return lmdb::ToError("read subscription", rc);
-  auto sub = DecodeSubscription(bytes);
+  auto sub = DecodeStoredSubscription(bytes);
   if (!sub) return sub.error();
   if (sub->deleted) return false;
   sub->deleted = true;
@@ -440,9 +435,9 @@ Result<std::vector<std::string>> Store::CallbackOrigins(std::span<const Subscrip
       std::string origin;
       std::string_view bytes;
       if (GetValue(txn.get(), dbs_->subs, id.value(), &bytes) == 0) {
-        auto sub = DecodeSubscription(bytes);
+        auto sub = sub_cache_->Decode(id.value(), bytes);
         if (sub) {
-          auto url = ParseUrl(sub->callback_url);
+          auto url = ParseUrl((*sub)->callback_url);
           if (url) origin = url->Origin();
         }
       }
@@ -465,9 +460,9 @@ Result<DeliveryJob> Store::LoadDeliveryJob(const DeliveryId& id) const {
   if (rc != 0) return lmdb::ToError("read delivery", rc);
   if (!DecodeDelivery(id.value(), bytes, &job.delivery)) return Corrupt("delivery");
   if (GetValue(txn.get(), dbs_->subs, job.delivery.subscription_id.value(), &bytes) == 0) {
-    auto sub = DecodeSubscription(bytes);
+    auto sub = sub_cache_->Decode(job.delivery.subscription_id.value(), bytes);
     if (!sub) return sub.error();
-    if (!sub->deleted) job.subscription = std::move(sub).value();
+    if (!(*sub)->deleted) job.subscription = std::move(sub).value();
   }
   rc = GetValue(txn.get(), dbs_->events, job.delivery.event_id.value(), &bytes);
   if (rc != 0) return lmdb::ToError("read event of delivery", rc);

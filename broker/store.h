@@ -29,6 +29,8 @@ typedef struct MDB_env MDB_env;
 
 namespace hookbroker {
 
+class SubscriptionCache;
+
 struct StoreOptions {
   std::string dir;
   std::uint64_t map_size_bytes = 16ULL << 30;  // address space only; the file grows as used
@@ -44,8 +46,10 @@ struct EventCommit {
 // What a worker needs to make one attempt, read in one transaction.
 struct DeliveryJob {
   DeliveryRecord delivery;
-  std::optional<Subscription> subscription;  // nullopt if it no longer exists
-  std::string event_json;                    // the stored event
+  // Null if it no longer exists. Shared with the store's cache of decoded subscriptions: never
+  // changed after it is made.
+  std::shared_ptr<const Subscription> subscription;
+  std::string event_json;  // the stored event
 };
 
 struct DeliveryFilter {
@@ -209,6 +213,8 @@ class Store {
   MDB_env* env_;                  // constant after construction
   const std::uint64_t map_size_;  // constant after construction
   std::unique_ptr<Dbs> dbs_;      // handles, constant after construction
+  // Decoded subscriptions for the delivery path (LoadDeliveryJob, CallbackOrigins).
+  std::unique_ptr<SubscriptionCache> sub_cache_;
 };
 
 }  // namespace hookbroker

@@ -187,7 +187,11 @@ bool DecodeDelivery(std::uint64_t id, std::string_view bytes, DeliveryRecord* d)
 }
 
 std::string EncodeAttempt(const AttemptRecord& a) {
-  boost::json::object o;
+  // One record per attempt on the delivery path: build it in a stack arena, not field by field on
+  // the heap.
+  unsigned char arena[4096];
+  boost::json::monotonic_resource mr(arena, sizeof(arena));
+  boost::json::object o(&mr);
   o["n"] = a.number;
   o["startedAt"] = a.started_ms;
   o["durationMs"] = a.duration_ms;
@@ -197,7 +201,7 @@ std::string EncodeAttempt(const AttemptRecord& a) {
   o["error"] = a.error;
   o["response"] = a.response_excerpt;
   o["url"] = a.url;
-  boost::json::array headers;
+  boost::json::array headers(&mr);
   for (const auto& [name, value] : a.request_headers) headers.push_back({name, value});
   o["headers"] = std::move(headers);
   return boost::json::serialize(o);

@@ -14,7 +14,9 @@ void CopyIfPresent(const boost::json::object& from, boost::json::object& to, std
 }  // namespace
 
 std::string BuildKaizalaEnvelope(const Subscription& sub, const boost::json::object& event_json) {
-  boost::json::object out;
+  // The event's memory resource: a caller that parsed into a stack arena builds the envelope in
+  // it too, without a heap allocation per field.
+  boost::json::object out(event_json.storage());
   out["subscriptionId"] = sub.id.value();
   out["objectId"] = sub.object_id;
   out["objectType"] = ToString(sub.object_type);
