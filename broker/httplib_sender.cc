@@ -126,6 +126,8 @@ HttpResult HttplibSender::Send(const HttpRequest& request) {
     return true;
   };
 
+  // The whole exchange ends at the deadline, however slowly the endpoint trickles bytes.
+  const std::uint64_t watch = deadlines_.Arm(deadline, [&client] { client.stop(); });
   httplib::Result res = client.send(req);
   // A kept-alive connection the peer has closed fails at once; one retry on a fresh connection.
   if (!res && pooled->used && result.status == 0 &&
@@ -134,6 +136,7 @@ HttpResult HttplibSender::Send(const HttpRequest& request) {
     client.stop();
     res = client.send(req);
   }
+  if (deadlines_.Disarm(watch)) over_deadline = true;
   pooled->used = true;
   result.duration = elapsed();
 
@@ -151,6 +154,14 @@ HttpResult HttplibSender::Send(const HttpRequest& request) {
 
   client.stop();
   const httplib::Error err = res.error();
+  if (over_deadline) {
+    result.kind = HttpResult::Kind::kTimeout;
+    result.error = "no complete response within " + std::to_string(request.timeout.count()) +
+                   " ms (the whole exchange)";
+    result.status = 0;
+    Return(request.url.Origin(), std::move(pooled));
+    return result;
+  }
   switch (err) {
     case httplib::Error::ConnectionTimeout:
       result.kind = HttpResult::Kind::kTimeout;

@@ -6,6 +6,10 @@
 // (set_hostname_addr_map), so cpp-httplib never resolves the name again on its own. TLS still
 // verifies the certificate against the host name.
 //
+// Every attempt ends within its HttpRequest::timeout: a DeadlineWatch shuts the connection down
+// when the whole exchange (connect, TLS, request, headers, body) takes longer, so an endpoint
+// trickling bytes cannot hold a worker beyond it.
+//
 // Thread-safety: Send() is safe from many threads; each call borrows a client from the origin's
 // pool for its duration (one client = one connection).
 #pragma once
@@ -17,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/deadline_watch.h"
 #include "broker/http_sender.h"
 #include "proto/address_policy.h"
 
@@ -49,6 +54,7 @@ class HttplibSender final : public HttpSender {
   void Return(const std::string& origin, std::unique_ptr<Pooled> client);
 
   const HttplibSenderOptions options_;  // constant after construction
+  DeadlineWatch deadlines_;
   std::mutex mu_;
   std::map<std::string, std::vector<std::unique_ptr<Pooled>>> idle_;  // guarded by mu_
 };

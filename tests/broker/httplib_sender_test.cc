@@ -2,7 +2,14 @@
 // connect time, error classification, bounded responses.
 #include "broker/httplib_sender.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
 
 #include "subscribers/reference_receiver.h"
 #include "tests/support/temp_dir.h"
@@ -124,6 +131,73 @@ TEST_F(HttplibSenderTest, RedirectIsAnAnswerNotFollowed) {
   HttpResult r = sender.Send(Post(receiver_->BaseUrl() + "/hook"));
   EXPECT_EQ(r.status, 302);
   EXPECT_EQ(receiver_->Posts().size(), 1u);
+}
+
+// A plain-HTTP endpoint on loopback that accepts one connection, reads the request and then
+// answers one byte every `interval` ("HTTP/1.1 200 OK..." never completes in time).
+class TricklingEndpoint {
+ public:
+  explicit TricklingEndpoint(std::chrono::milliseconds interval) : interval_(interval) {
+    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+        listen(listen_fd_, 4) != 0 ||
+        getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      ADD_FAILURE() << "cannot listen on loopback";
+      return;
+    }
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~TricklingEndpoint() {
+    stop_ = true;
+    shutdown(listen_fd_, SHUT_RDWR);
+    close(listen_fd_);
+    if (thread_.joinable()) thread_.join();
+  }
+  int port() const { return port_; }
+  int bytes_sent() const { return sent_.load(); }
+
+ private:
+  void Serve() {
+    const int fd = accept(listen_fd_, nullptr, nullptr);
+    if (fd < 0) return;
+    char buf[4096];
+    (void)!recv(fd, buf, sizeof buf, 0);
+    const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    for (char c : answer) {
+      if (stop_ || send(fd, &c, 1, MSG_NOSIGNAL) != 1) break;
+      ++sent_;
+      std::this_thread::sleep_for(interval_);
+    }
+    close(fd);
+  }
+  const std::chrono::milliseconds interval_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> sent_{0};
+  std::thread thread_;
+};
+
+// cpp-httplib's read timeout restarts with every byte: without the sender's own deadline an
+// endpoint trickling its answer would hold the attempt (and a worker) for minutes.
+TEST_F(HttplibSenderTest, EndpointTricklingBytesIsCutOffAtTheTotalTimeout) {
+  TricklingEndpoint endpoint(200ms);
+  HttplibSenderOptions options = Options(true, false);
+  HttplibSender sender(options);
+  HttpRequest request = Post("http://127.0.0.1:" + std::to_string(endpoint.port()) + "/hook", 1s);
+  const auto started = std::chrono::steady_clock::now();
+  HttpResult r = sender.Send(request);
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(r.kind, HttpResult::Kind::kTimeout) << r.error;
+  EXPECT_NE(r.error.find("whole exchange"), std::string::npos) << r.error;
+  EXPECT_GE(took, 900ms);
+  EXPECT_LT(took, 2s) << "the attempt must end at its deadline, not at the last byte";
+  EXPECT_GT(endpoint.bytes_sent(), 2) << "the endpoint did answer, slowly";
 }
 
 }  // namespace
