@@ -39,6 +39,26 @@ Result<std::chrono::milliseconds> ParseSeconds(const std::string& flag, const st
   }
 }
 
+// Days, decimals allowed, up to 36500; 0 only when `zero_means` says what it means.
+Result<std::chrono::milliseconds> ParseDays(const std::string& flag, const std::string& text,
+                                            const char* zero_means = nullptr) {
+  try {
+    std::size_t used = 0;
+    const double days = std::stod(text, &used);
+    const bool zero_ok = zero_means != nullptr && days == 0;
+    if (used != text.size() || !(days > 0 || zero_ok) || days > 36500) {
+      throw std::invalid_argument(text);
+    }
+    if (zero_ok) return std::chrono::milliseconds(0);
+    return std::chrono::milliseconds(
+        std::max<std::int64_t>(static_cast<std::int64_t>(days * 86400000.0), 1));
+  } catch (const std::exception&) {
+    return FlagError(flag, std::string("expected days above 0") +
+                               (zero_means ? std::string(" (or 0: ") + zero_means + ")" : "") +
+                               ", at most 36500, got \"" + text + "\"");
+  }
+}
+
 struct FlagSpec {
   bool takes_value;
   bool repeatable;
@@ -148,6 +168,30 @@ const std::map<std::string, FlagSpec>& Flags() {
           c.connect_timeout = *d;
           return Status::Ok();
         }}},
+      {"breaker-failures",
+       {true, false,
+        [](Config& c, const std::string& v) -> Status {
+          auto n = ParseInt("breaker-failures", v, 0, 1000);
+          if (!n) return n.error();
+          c.breaker_failures = static_cast<int>(*n);
+          return Status::Ok();
+        }}},
+      {"breaker-cooldown",
+       {true, false,
+        [](Config& c, const std::string& v) -> Status {
+          auto d = ParseSeconds("breaker-cooldown", v);
+          if (!d) return d.error();
+          c.breaker_cooldown = *d;
+          return Status::Ok();
+        }}},
+      {"disable-after-days",
+       {true, false,
+        [](Config& c, const std::string& v) -> Status {
+          auto d = ParseDays("disable-after-days", v, "never");
+          if (!d) return d.error();
+          c.disable_after = *d;
+          return Status::Ok();
+        }}},
       {"map-size-mb",
        {true, false,
         [](Config& c, const std::string& v) -> Status {
@@ -159,17 +203,10 @@ const std::map<std::string, FlagSpec>& Flags() {
       {"retention-days",
        {true, false,
         [](Config& c, const std::string& v) -> Status {
-          try {
-            std::size_t used = 0;
-            const double days = std::stod(v, &used);
-            if (used != v.size() || !(days > 0) || days > 36500) throw std::invalid_argument(v);
-            c.retention = std::chrono::milliseconds(
-                std::max<std::int64_t>(static_cast<std::int64_t>(days * 86400000.0), 1));
-            return Status::Ok();
-          } catch (const std::exception&) {
-            return FlagError("retention-days",
-                             "expected days above 0 (at most 36500), got \"" + v + "\"");
-          }
+          auto d = ParseDays("retention-days", v);
+          if (!d) return d.error();
+          c.retention = *d;
+          return Status::Ok();
         }}},
       {"gc-interval",
        {true, false,
@@ -333,7 +370,14 @@ Callbacks:
                               wait +-20% jitter; Retry-After on 429/503 is honoured
   --no-validation-handshake   register webhooks without the GET ?validationToken= check
   --callback-timeout SECONDS  time allowed for one callback attempt (default 15)
-  --connect-timeout SECONDS   time allowed to connect (default 5)
+  --connect-timeout SECONDS   time allowed to connect (default 5), within the callback timeout
+  --breaker-failures N        consecutive failures (no connection, timeout, TLS, 5xx, 429) that
+                              open an endpoint's circuit: its deliveries wait, and one probe
+                              goes after the cool-down (default 5; 0: never open)
+  --breaker-cooldown SECONDS  first cool-down of an open circuit; doubles after each failed
+                              probe, up to 300 s (default 10)
+  --disable-after-days DAYS   disable a webhook whose callbacks fail without one success for
+                              this long (default 5; 0: never). 410 Gone disables at once
   --delivery-workers N        callbacks in flight at once, all endpoints (default 32)
   --endpoint-concurrency N    callbacks in flight at once to one endpoint (default 4)
 

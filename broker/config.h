@@ -28,6 +28,9 @@ struct Config {
   int endpoint_concurrency = 4;
   std::chrono::milliseconds callback_timeout{15000};
   std::chrono::milliseconds connect_timeout{5000};
+  int breaker_failures = 5;
+  std::chrono::milliseconds breaker_cooldown{10000};
+  std::chrono::milliseconds disable_after{5LL * 24 * 3600 * 1000};  // 0: never
   std::uint64_t map_size_mb = 16384;
   std::chrono::milliseconds retention{30LL * 24 * 3600 * 1000};
   std::chrono::milliseconds gc_interval{60 * 1000};

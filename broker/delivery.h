@@ -9,7 +9,9 @@
 //   in flight    | other status, connect/TLS error, timeout| retry-wait (stored as pending with
 //                |   and attempts < max                    |   a later due time)
 //   in flight    | same, and attempts == max               | failed (final)
-//   in flight    | subscription deleted meanwhile          | failed (final, no request sent)
+//   in flight    | 410 Gone                                | failed (final); subscription disabled
+//   in flight    | subscription deleted or disabled        | failed (final, no request sent)
+//   pending      | its endpoint's circuit is open          | pending (no attempt until the probe)
 //   retry-wait   | due time reached                        | in flight
 //
 // Only pending, delivered and failed are stored; "in flight" exists only in memory, so a crash
@@ -88,6 +90,8 @@ struct AttemptUpdate {
   AttemptRecord attempt;
   DeliveryStatus new_status = DeliveryStatus::kPending;
   std::int64_t next_attempt_ms = 0;  // when new_status is pending
+  // Not empty: disable the delivery's subscription, for this reason (410 Gone).
+  std::string disable_subscription;
 };
 
 // A delivery created by an ingest commit, handed to the dispatcher.

@@ -35,6 +35,12 @@ AttemptDecision DecideAfterAttempt(const HttpResult& result, int attempt,
   }
   d.error = result.kind == HttpResult::Kind::kResponse ? "HTTP " + std::to_string(result.status)
                                                        : result.error;
+  if (result.kind == HttpResult::Kind::kResponse && result.status == 410) {
+    d.status = DeliveryStatus::kFailed;
+    d.error = "HTTP 410 Gone: the endpoint asked for no more callbacks";
+    d.disable_subscription = "the endpoint answered 410 Gone";
+    return d;
+  }
   auto delay = schedule.DelayAfter(attempt, unit_random);
   if (!delay) {
     d.status = DeliveryStatus::kFailed;
@@ -50,6 +56,20 @@ AttemptDecision DecideAfterAttempt(const HttpResult& result, int attempt,
   d.status = DeliveryStatus::kPending;
   d.next_attempt_ms = now_ms + wait_ms;
   return d;
+}
+
+std::optional<bool> EndpointHealthy(const HttpResult& result) {
+  switch (result.kind) {
+    case HttpResult::Kind::kResponse:
+      return !(result.status >= 500 || result.status == 429);
+    case HttpResult::Kind::kConnectError:
+    case HttpResult::Kind::kTimeout:
+    case HttpResult::Kind::kTlsError:
+      return false;
+    case HttpResult::Kind::kForbidden:
+      return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 }  // namespace hookbroker

@@ -17,7 +17,7 @@ Dispatcher::Dispatcher(Store& store, HttpSender& sender, const Clock& clock,
       sender_(sender),
       clock_(clock),
       options_(std::move(options)),
-      queue_(options_.endpoint_concurrency) {}
+      queue_(options_.endpoint_concurrency, options_.breaker) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
 
@@ -125,10 +125,14 @@ Dispatcher::Finished Dispatcher::Attempt(const DeliveryId& id, const std::string
     f.parked = job->subscription->id;
     return f;
   }
-  if (!job->subscription) {
+  if (!job->subscription || job->subscription->disabled()) {
     attempt.outcome = AttemptOutcome::kCancelled;
-    attempt.error = "subscription deleted; delivery cancelled";
+    attempt.error = job->subscription
+                        ? "subscription disabled (" + job->subscription->disabled_reason +
+                              "); delivery cancelled"
+                        : "subscription deleted; delivery cancelled";
     f.update.new_status = DeliveryStatus::kFailed;
+    if (options_.metrics != nullptr) options_.metrics->CountFinal(DeliveryStatus::kFailed);
     return f;
   }
   const Subscription& sub = *job->subscription;
@@ -184,6 +188,8 @@ Dispatcher::Finished Dispatcher::Attempt(const DeliveryId& id, const std::string
                                                 options_.schedule, now, Random());
   attempt.outcome = decision.outcome;
   attempt.error = decision.error;
+  f.healthy = EndpointHealthy(result);
+  f.update.disable_subscription = std::move(decision.disable_subscription);
   f.update.new_status = decision.status;
   f.update.next_attempt_ms = decision.next_attempt_ms;
   f.retry = decision.status == DeliveryStatus::kPending;
@@ -208,7 +214,12 @@ void Dispatcher::Record(std::vector<Finished>& batch) {
     f.update.attempt.recorded_ms = now;
     if (f.record) updates.push_back(f.update);
   }
-  Status s = store_.RecordAttempts(updates);
+  std::vector<DisabledSubscription> disabled;
+  Status s = store_.RecordAttempts(updates, options_.disable_after_ms, &disabled);
+  for (const DisabledSubscription& d : disabled) {
+    LogWarn("delivery", "subscription " + d.id.value() + " disabled: " + d.reason);
+    if (options_.metrics != nullptr) options_.metrics->CountDisabled();
+  }
   std::size_t requeued = 0;
   std::lock_guard<std::mutex> lock(mu_);
   for (const Finished& f : batch) {
@@ -249,7 +260,7 @@ int Dispatcher::RunDue() {
     batch.push_back(Attempt(job->id, queue_.origin(job->endpoint)));
     {
       std::lock_guard<std::mutex> lock(mu_);
-      queue_.Done(job->endpoint);
+      queue_.Done(job->endpoint, clock_.NowMs(), batch.back().healthy);
     }
     Record(batch);
     ++attempts;
@@ -299,7 +310,7 @@ void Dispatcher::WorkerLoop() {
     Finished f = Attempt(job->id, origin);
     lock.lock();
     --active_workers_;
-    queue_.Done(job->endpoint);
+    queue_.Done(job->endpoint, clock_.NowMs(), f.healthy);
     finished_.push_back(std::move(f));
     results_cv_.notify_one();
   }

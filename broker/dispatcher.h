@@ -41,6 +41,10 @@ struct DispatcherOptions {
   int workers = 32;
   int endpoint_concurrency = 4;  // attempts in flight per callback origin
   std::chrono::milliseconds request_timeout{15000};
+  CircuitBreakerOptions breaker;  // per endpoint
+  // A subscription whose callbacks fail without a single success for this long is disabled;
+  // 0: never.
+  std::int64_t disable_after_ms = 5LL * 24 * 3600 * 1000;
   // Uniform draws in [0, 1) for retry jitter; a thread-safe default when empty.
   std::function<double()> random;
   Metrics* metrics = nullptr;  // optional
@@ -81,6 +85,7 @@ class Dispatcher {
     bool record = true;        // false: nothing to write (delivery gone, already final, or parked)
     bool retry = false;        // a retry wait follows
     bool load_failed = false;  // the store could not be read: try again shortly
+    std::optional<bool> healthy;  // what the attempt said of the endpoint (EndpointHealthy)
     std::optional<SubscriptionId> parked;  // held: its subscription is paused
   };
 

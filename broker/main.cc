@@ -75,6 +75,9 @@ int Run(const Config& config) {
   dispatch_options.workers = config.delivery_workers;
   dispatch_options.endpoint_concurrency = config.endpoint_concurrency;
   dispatch_options.request_timeout = config.callback_timeout;
+  dispatch_options.breaker.failure_threshold = config.breaker_failures;
+  dispatch_options.breaker.cooldown_ms = config.breaker_cooldown.count();
+  dispatch_options.disable_after_ms = config.disable_after.count();
   dispatch_options.metrics = &metrics;
   Dispatcher dispatcher(**store, sender, clock, dispatch_options);
   if (Status s = dispatcher.LoadPending(); !s) {

@@ -71,6 +71,9 @@ std::string Metrics::Render(const StoreInfo& store, const DispatcherGauges& disp
   Header(out, "hookbroker_deliveries_total", "counter", "Deliveries that ended, by final status.");
   out << "hookbroker_deliveries_total{status=\"delivered\"} " << load(delivered_) << '\n'
       << "hookbroker_deliveries_total{status=\"failed\"} " << load(failed_) << '\n';
+  Header(out, "hookbroker_subscriptions_disabled_total", "counter",
+         "Subscriptions the broker disabled (410 Gone, or no successful callback for too long).");
+  out << "hookbroker_subscriptions_disabled_total " << load(disabled_) << '\n';
 
   Header(out, "hookbroker_attempt_duration_seconds", "histogram",
          "Time from sending a callback to its HTTP answer.");
@@ -118,6 +121,14 @@ std::string Metrics::Render(const StoreInfo& store, const DispatcherGauges& disp
          "Callbacks in flight per endpoint (the 50 busiest).");
   for (const auto& e : dispatcher.endpoints) {
     out << "hookbroker_endpoint_in_flight{endpoint=\"" << Label(e.origin) << "\"} " << e.in_flight
+        << '\n';
+  }
+  Header(out, "hookbroker_endpoint_circuit_open", "gauge",
+         "1 while an endpoint's circuit breaker holds its deliveries (open or probing), else 0 "
+         "(open circuits first, then the busiest; 50 endpoints at most).");
+  for (const auto& e : dispatcher.endpoints) {
+    out << "hookbroker_endpoint_circuit_open{endpoint=\"" << Label(e.origin) << "\",state=\""
+        << ToString(e.circuit) << "\"} " << (e.circuit == CircuitBreaker::State::kClosed ? 0 : 1)
         << '\n';
   }
 

@@ -34,6 +34,8 @@ class Metrics {
   // One attempt; `answered`: an HTTP status came back (its duration goes into the histogram).
   void CountAttempt(AttemptOutcome outcome, std::int64_t duration_ms, bool answered);
   void CountFinal(DeliveryStatus status);
+  // A subscription disabled by the broker (410 Gone, or failing for too long).
+  void CountDisabled() { disabled_.fetch_add(1, std::memory_order_relaxed); }
 
   std::string Render(const StoreInfo& store, const DispatcherGauges& dispatcher,
                      std::int64_t now_ms) const;
@@ -47,6 +49,7 @@ class Metrics {
   std::array<std::atomic<std::uint64_t>, kOutcomes> attempts_{};
   std::atomic<std::uint64_t> delivered_{0};
   std::atomic<std::uint64_t> failed_{0};
+  std::atomic<std::uint64_t> disabled_{0};
   std::array<std::atomic<std::uint64_t>, kLatencyBucketCount> latency_{};
   std::atomic<std::uint64_t> latency_sum_ms_{0};
   std::atomic<std::uint64_t> latency_count_{0};

@@ -34,6 +34,15 @@ constexpr std::string_view kNextDeliveryKey = "next_delivery_id";
 constexpr std::string_view kSchemaKey = "schema_version";
 constexpr std::string_view kSchemaVersion = "1";
 
+// "5 days", "36 hours", "1728 ms": the largest unit the span is a whole number of.
+std::string DescribeSpan(std::int64_t ms) {
+  constexpr std::int64_t kHour = 3'600'000;
+  if (ms % (24 * kHour) == 0) return std::to_string(ms / (24 * kHour)) + " days";
+  if (ms % kHour == 0) return std::to_string(ms / kHour) + " hours";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
+  return std::to_string(ms) + " ms";
+}
+
 std::string Hex(std::string_view bytes) {
   static const char kDigits[] = "0123456789abcdef";
   std::string out;
@@ -77,6 +86,18 @@ struct Store::Dbs {
     if (rc != 0 && rc != MDB_NOTFOUND) return rc;
     change(s);
     return Put(t, stats, sub_id, EncodeStats(s));
+  }
+
+  // Writes a subscription's record and keeps the scope index (what matching reads) to exactly the
+  // subscriptions that should get new deliveries: not deleted, not disabled.
+  int WriteSubscription(MDB_txn* t, const Subscription& sub) const {
+    const std::string& id = sub.id.value();
+    int rc = Put(t, subs, id, boost::json::serialize(SubscriptionToStorageJson(sub)));
+    if (rc != 0) return rc;
+    const std::string scope_key = ScopePrefix(sub.object_type, sub.object_id) + id;
+    if (!sub.deleted && !sub.disabled()) return Put(t, scope, scope_key, ScopeValue(sub));
+    rc = Del(t, scope, scope_key);
+    return rc == MDB_NOTFOUND ? 0 : rc;
   }
 
   // A final delivery back to pending (redeliver, replay).
@@ -281,14 +302,9 @@ Status Store::PutSubscriptions(std::span<const Subscription> subs) {
   Txn txn(env_, true);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   for (const Subscription& sub : subs) {
-    const std::string& id = sub.id.value();
-    const std::string record = boost::json::serialize(SubscriptionToStorageJson(sub));
-    int rc = Put(txn.get(), dbs_->subs, id, record);
-    if (rc == 0 && !sub.deleted) {
-      rc = Put(txn.get(), dbs_->scope, ScopePrefix(sub.object_type, sub.object_id) + id,
-               ScopeValue(sub));
+    if (int rc = dbs_->WriteSubscription(txn.get(), sub); rc != 0) {
+      return lmdb::ToError("store subscription", rc);
     }
-    if (rc != 0) return lmdb::ToError("store subscription", rc);
   }
   if (int rc = txn.Commit(); rc != 0) return lmdb::ToError("commit subscription", rc);
   return Status::Ok();
@@ -326,11 +342,7 @@ Result<std::optional<Subscription>> Store::UpdateSubscription(
   Subscription changed = std::move(**current);
   int rc = 0;
   if (Status s = change(changed); !s) return s.error();
-  const std::string record = boost::json::serialize(SubscriptionToStorageJson(changed));
-  if ((rc = Put(txn.get(), dbs_->subs, id.value(), record)) != 0 ||
-      (rc = Put(txn.get(), dbs_->scope,
-                ScopePrefix(changed.object_type, changed.object_id) + id.value(),
-                ScopeValue(changed))) != 0) {
+  if ((rc = dbs_->WriteSubscription(txn.get(), changed)) != 0) {
     return lmdb::ToError("store subscription", rc);
   }
   if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit subscription", rc);
@@ -413,10 +425,7 @@ Result<bool> Store::DeleteSubscription(const SubscriptionId& id, std::int64_t no
   if (sub->deleted) return false;
   sub->deleted = true;
   sub->deleted_ms = now_ms;
-  const std::string record = boost::json::serialize(SubscriptionToStorageJson(*sub));
-  if ((rc = Put(txn.get(), dbs_->subs, id.value(), record)) != 0 ||
-      (rc = Del(txn.get(), dbs_->scope,
-                ScopePrefix(sub->object_type, sub->object_id) + id.value())) != 0) {
+  if ((rc = dbs_->WriteSubscription(txn.get(), *sub)) != 0) {
     return lmdb::ToError("delete subscription", rc);
   }
   if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit delete", rc);
@@ -470,8 +479,10 @@ Result<DeliveryJob> Store::LoadDeliveryJob(const DeliveryId& id) const {
   return job;
 }
 
-Status Store::RecordAttempts(std::span<const AttemptUpdate> updates) {
+Status Store::RecordAttempts(std::span<const AttemptUpdate> updates, std::int64_t disable_after_ms,
+                             std::vector<DisabledSubscription>* disabled) {
   if (updates.empty()) return Status::Ok();
+  std::vector<DisabledSubscription> to_disable;
   Txn txn(env_, true);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   MDB_txn* t = txn.get();
@@ -507,6 +518,7 @@ Status Store::RecordAttempts(std::span<const AttemptUpdate> updates) {
       rc = Del(t, dbs_->pending, key);
     }
     if (rc != 0) return lmdb::ToError("update due index", rc);
+    std::string disable_reason = u.disable_subscription;
     rc = dbs_->UpdateStats(t, d.subscription_id.value(), [&](StatsRecord& s) {
       if (a.outcome == AttemptOutcome::kCancelled) {
         // No request was made: not an attempt for the statistics.
@@ -515,8 +527,14 @@ Status Store::RecordAttempts(std::span<const AttemptUpdate> updates) {
         if (a.http_status != 0) ++s.latency[LatencyBucket(a.duration_ms)];
         if (a.outcome == AttemptOutcome::kDelivered) {
           s.last_success_ms = a.recorded_ms;
+          s.failing_since_ms = 0;
         } else {
           s.last_failure_ms = a.recorded_ms;
+          if (s.failing_since_ms == 0) s.failing_since_ms = a.recorded_ms;
+          if (disable_after_ms > 0 && disable_reason.empty() &&
+              a.recorded_ms - s.failing_since_ms >= disable_after_ms) {
+            disable_reason = "no successful callback for " + DescribeSpan(disable_after_ms);
+          }
         }
       }
       if (was == DeliveryStatus::kPending && d.status != DeliveryStatus::kPending) {
@@ -526,9 +544,22 @@ Status Store::RecordAttempts(std::span<const AttemptUpdate> updates) {
       }
     });
     if (rc != 0) return lmdb::ToError("update subscription stats", rc);
+    if (!disable_reason.empty()) {
+      auto sub = ReadLiveSubscription(t, dbs_->subs, d.subscription_id);
+      if (!sub) return sub.error();
+      if (*sub && !(*sub)->disabled()) {
+        (*sub)->disabled_ms = std::max<std::int64_t>(a.recorded_ms, 1);
+        (*sub)->disabled_reason = disable_reason;
+        if ((rc = dbs_->WriteSubscription(t, **sub)) != 0) {
+          return lmdb::ToError("disable subscription", rc);
+        }
+        to_disable.push_back({d.subscription_id, std::move(disable_reason)});
+      }
+    }
   }
   int rc = txn.Commit();
   if (rc != 0) return lmdb::ToError("commit attempts", rc);
+  if (disabled != nullptr) *disabled = std::move(to_disable);
   return Status::Ok();
 }
 

@@ -52,6 +52,11 @@ struct DeliveryJob {
   std::string event_json;  // the stored event
 };
 
+struct DisabledSubscription {
+  SubscriptionId id;
+  std::string reason;
+};
+
 struct DeliveryFilter {
   std::optional<SubscriptionId> subscription_id;
   std::optional<EventId> event_id;
@@ -177,8 +182,13 @@ class Store {
 
   // --- Deliveries -------------------------------------------------------------------------------
   Result<DeliveryJob> LoadDeliveryJob(const DeliveryId& id) const;
-  // Records attempts and the deliveries' new states, in one transaction.
-  Status RecordAttempts(std::span<const AttemptUpdate> updates);
+  // Records attempts and the deliveries' new states, in one transaction. In the same
+  // transaction it disables (Subscription::disabled_ms, out of matching) the subscription of an
+  // update that asks for it (AttemptUpdate::disable_subscription) and, when disable_after_ms > 0,
+  // every subscription whose callbacks have failed without a success for that long. Those it
+  // disabled are appended to *disabled when given.
+  Status RecordAttempts(std::span<const AttemptUpdate> updates, std::int64_t disable_after_ms = 0,
+                        std::vector<DisabledSubscription>* disabled = nullptr);
   // Calls fn for every pending delivery, soonest due first, in pages of read transactions (no
   // transaction is held while fn runs).
   Status ForEachPending(const std::function<void(const NewDelivery&)>& fn) const;

@@ -256,6 +256,7 @@ std::string EncodeStats(const StatsRecord& s) {
     AppendU64(out, static_cast<std::uint64_t>(v));
   }
   for (std::int64_t v : s.latency) AppendU64(out, static_cast<std::uint64_t>(v));
+  AppendU64(out, static_cast<std::uint64_t>(s.failing_since_ms));
   return out;
 }
 
@@ -268,7 +269,9 @@ bool DecodeStats(std::string_view bytes, StatsRecord* s) {
   for (std::int64_t& v : s->latency) {
     if (!r.I64(&v)) return false;
   }
-  return r.done();
+  s->failing_since_ms = 0;
+  if (r.done()) return true;  // written before failing_since_ms existed
+  return r.I64(&s->failing_since_ms) && r.done();
 }
 
 }  // namespace hookbroker::codec

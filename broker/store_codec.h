@@ -46,6 +46,9 @@ struct StatsRecord {
   std::int64_t last_success_ms = 0;
   std::int64_t last_failure_ms = 0;
   std::array<std::int64_t, kLatencyBucketCount> latency{};  // attempts per latency bucket
+  // The first failure after the last success (0: the last attempt succeeded, or none failed).
+  // Absent from records written before it: read as 0.
+  std::int64_t failing_since_ms = 0;
 };
 std::string EncodeStats(const StatsRecord& s);
 bool DecodeStats(std::string_view bytes, StatsRecord* s);

@@ -191,6 +191,8 @@ constexpr std::string_view kAuthToken = "atok";
 constexpr std::string_view kAuthHeader = "ahdr";
 constexpr std::string_view kSecret = "secret";
 constexpr std::string_view kPaused = "paused";
+constexpr std::string_view kDisabledMs = "disabledMs";  // absent in records written before it
+constexpr std::string_view kDisabledReason = "disabledWhy";
 constexpr std::string_view kDeleted = "deleted";
 constexpr std::string_view kDeletedMs = "deletedMs";
 }  // namespace key
@@ -397,6 +399,11 @@ boost::json::object SubscriptionToApiJson(const Subscription& sub) {
   out["ts"] = sub.created_ms;
   out["validity"] = sub.validity_ms;
   out["paused"] = sub.paused;
+  out["disabled"] = sub.disabled();
+  if (sub.disabled()) {
+    out["disabledAt"] = sub.disabled_ms;
+    out["disabledReason"] = sub.disabled_reason;
+  }
   if (sub.auth.kind != CallbackAuth::Kind::kNone) {
     boost::json::object auth;
     auth["type"] = AuthKindName(sub.auth.kind);
@@ -428,6 +435,10 @@ boost::json::object SubscriptionToStorageJson(const Subscription& sub) {
   out[key::kAuthHeader] = sub.auth.header;
   out[key::kSecret] = sub.secret;
   out[key::kPaused] = sub.paused;
+  if (sub.disabled()) {
+    out[key::kDisabledMs] = sub.disabled_ms;
+    out[key::kDisabledReason] = sub.disabled_reason;
+  }
   out[key::kDeleted] = sub.deleted;
   out[key::kDeletedMs] = sub.deleted_ms;
   return out;
@@ -459,6 +470,10 @@ Result<Subscription> SubscriptionFromStorageJson(const boost::json::value& value
       r.String(key::kSecret, sub.secret) && r.Bool(key::kPaused, sub.paused) &&
       r.Bool(key::kDeleted, sub.deleted) && r.Int(key::kDeletedMs, sub.deleted_ms);
   if (!ok) return Corrupt("missing or bad \"" + r.bad_key() + "\"");
+  if (obj->contains(key::kDisabledMs) && !(r.Int(key::kDisabledMs, sub.disabled_ms) &&
+                                           r.String(key::kDisabledReason, sub.disabled_reason))) {
+    return Corrupt("missing or bad \"" + r.bad_key() + "\"");
+  }
   sub.id = SubscriptionId(std::move(id));
   const std::optional<ObjectType> type = ParseObjectType(object_type);
   if (!type) return Corrupt("unknown object type \"" + object_type + "\"");
@@ -481,7 +496,7 @@ Status ApplySubscriptionPatch(const boost::json::value& patch, const RequestPoli
   }
   static constexpr std::string_view kPatchable[] = {
       "callBackUrl", "callBackToken", "callBackContext", "eventTypes",
-      "validity",    "auth",          "paused"};
+      "validity",    "auth",          "paused",          "disabled"};
   for (const auto& [name, value] : *obj) {
     if (std::find(std::begin(kPatchable), std::end(kPatchable), name) == std::end(kPatchable)) {
       return Error::Invalid(std::string(name), std::string(name) + ": unknown field");
@@ -491,6 +506,11 @@ Status ApplySubscriptionPatch(const boost::json::value& patch, const RequestPoli
   if (const boost::json::value* p = obj->if_contains("paused")) {
     if (!p->is_bool()) return Error::Invalid("paused", "paused: expected true or false");
     paused = p->get_bool();
+  }
+  std::optional<bool> disabled;
+  if (const boost::json::value* d = obj->if_contains("disabled")) {
+    if (!d->is_bool()) return Error::Invalid("disabled", "disabled: expected true or false");
+    disabled = d->get_bool();
   }
 
   // The subscription as a registration request, with the patch laid over it, validated by the
@@ -513,7 +533,7 @@ Status ApplySubscriptionPatch(const boost::json::value& patch, const RequestPoli
   }
   merged["secret"] = sub->secret;
   for (const auto& [name, value] : *obj) {
-    if (name == "paused") continue;
+    if (name == "paused" || name == "disabled") continue;
     if (value.is_null()) {
       merged.erase(name);
     } else {
@@ -530,6 +550,10 @@ Status ApplySubscriptionPatch(const boost::json::value& patch, const RequestPoli
   sub->auth = std::move(checked->auth);
   if (obj->contains("validity")) sub->validity_ms = checked->validity_ms;
   if (paused) sub->paused = *paused;
+  if (disabled && *disabled != sub->disabled()) {
+    sub->disabled_ms = *disabled ? std::max<std::int64_t>(now_ms, 1) : 0;
+    sub->disabled_reason = *disabled ? "disabled by an operator" : "";
+  }
   return Status::Ok();
 }
 

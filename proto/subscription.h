@@ -53,9 +53,14 @@ struct Subscription {
   CallbackAuth auth;
   std::string secret;   // "whsec_..."
   bool paused = false;  // deliveries wait (pending, not attempted) while paused
+  // Disabled by the broker (410 Gone, or no successful callback for too long) or an operator:
+  // no new deliveries, pending ones are cancelled when they come due. 0: enabled.
+  std::int64_t disabled_ms = 0;
+  std::string disabled_reason;
   bool deleted = false;
   std::int64_t deleted_ms = 0;
 
+  bool disabled() const { return disabled_ms != 0; }
   bool MatchesType(std::string_view event_type) const;
   // Not deleted and not expired at `now_ms`.
   bool ActiveAt(std::int64_t now_ms) const;
@@ -72,12 +77,13 @@ Result<Subscription> ParseSubscriptionRequest(const boost::json::value& body,
                                               const RequestPolicy& policy, std::int64_t now_ms);
 
 // Kaizala's reply spellings: id, objectId, objectType, events, callbackUrl, callbackToken,
-// callbackContext, ts, validity, and the extensions `paused` and `auth` (without its password or
-// token).
+// callbackContext, ts, validity, and the extensions `paused`, `disabled` (with `disabledAt` and
+// `disabledReason` when true) and `auth` (without its password or token).
 boost::json::object SubscriptionToApiJson(const Subscription& sub);
 
 // Applies a PATCH body to `sub`: any of callBackUrl, callBackToken, callBackContext, eventTypes,
-// validity, auth (null removes it) and paused, validated exactly as at registration. objectId,
+// validity, auth (null removes it), paused and disabled (false re-enables a disabled
+// subscription; true disables it "by an operator"), validated exactly as at registration. objectId,
 // objectType and secret cannot change (Error naming the field). On error `sub` is unchanged.
 // *url_changed tells whether callBackUrl changed (the caller then re-runs the handshake).
 Status ApplySubscriptionPatch(const boost::json::value& patch, const RequestPolicy& policy,

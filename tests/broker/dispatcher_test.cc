@@ -32,7 +32,24 @@ class DispatcherTest : public ::testing::Test {
     DispatcherOptions o;
     o.schedule = std::move(schedule);
     o.random = [random] { return random; };
+    o.metrics = &metrics_;
     dispatcher_ = std::make_unique<Dispatcher>(*store_, sender_, clock_, o);
+  }
+
+  Subscription StoredSubscription() {
+    auto sub = store_->GetSubscription(sub_.id);
+    EXPECT_TRUE(sub.ok() && sub->has_value());
+    return sub.ok() && sub->has_value() ? **sub : Subscription{};
+  }
+
+  // Deliveries a new event to the subscription's group creates (0 once it is out of matching).
+  std::size_t Matches(const std::string& event_id) {
+    std::vector<NewDelivery> created;
+    EXPECT_TRUE(store_
+                    ->CommitEvents(std::vector<Event>{MakeEvent(event_id, "MemberAdded", "g")},
+                                   clock_.NowMs(), &created)
+                    .ok());
+    return created.size();
   }
 
   DeliveryId Publish(const std::string& event_id) {
@@ -56,6 +73,7 @@ class DispatcherTest : public ::testing::Test {
   Subscription sub_;
   FakeClock clock_{kStart};
   FakeSender sender_;
+  Metrics metrics_;
   std::unique_ptr<Dispatcher> dispatcher_;
 };
 
@@ -180,6 +198,83 @@ TEST_F(DispatcherTest, DeletedSubscriptionCancelsItsPendingDeliveryWithoutAReque
   DeliveryRecord d = Record(id);
   EXPECT_EQ(d.status, DeliveryStatus::kFailed);
   EXPECT_NE(d.last_error.find("deleted"), std::string::npos);
+}
+
+TEST_F(DispatcherTest, GoneDisablesTheSubscriptionAtOnceAndTakesItOutOfMatching) {
+  MakeDispatcher(RetrySchedule({std::chrono::seconds(5), std::chrono::seconds(300)}));
+  sender_.Answer(410);
+  const DeliveryId id = Publish("e1");
+  EXPECT_EQ(dispatcher_->RunDue(), 1);
+  DeliveryRecord d = Record(id);
+  EXPECT_EQ(d.status, DeliveryStatus::kFailed) << "410 is final: no retry";
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_NE(d.last_error.find("410"), std::string::npos);
+  const Subscription sub = StoredSubscription();
+  EXPECT_TRUE(sub.disabled());
+  EXPECT_EQ(sub.disabled_ms, kStart);
+  EXPECT_NE(sub.disabled_reason.find("410 Gone"), std::string::npos);
+  EXPECT_EQ(Matches("e2"), 0u);
+  EXPECT_NE(metrics_.Render({}, {}, kStart).find("hookbroker_subscriptions_disabled_total 1"),
+            std::string::npos);
+}
+
+TEST_F(DispatcherTest, DisabledSubscriptionCancelsItsOtherPendingDeliveriesWithoutARequest) {
+  MakeDispatcher(RetrySchedule({std::chrono::seconds(5)}));
+  sender_.Answer(410);
+  const DeliveryId first = Publish("e1");
+  const DeliveryId second = Publish("e2");
+  dispatcher_->RunDue();
+  EXPECT_EQ(sender_.requests().size(), 1u);
+  EXPECT_EQ(Record(first).last_http_status, 410);
+  DeliveryRecord d = Record(second);
+  EXPECT_EQ(d.status, DeliveryStatus::kFailed);
+  EXPECT_NE(d.last_error.find("disabled"), std::string::npos);
+}
+
+TEST_F(DispatcherTest, FailingWithoutASuccessForFiveDaysDisables) {
+  MakeDispatcher(RetrySchedule(std::vector<RetrySchedule::Millis>(10, std::chrono::hours(24))));
+  for (int i = 0; i < 10; ++i) sender_.Answer(500);
+  Publish("e1");
+  for (int attempt = 0; attempt < 5; ++attempt) {  // days 0..4
+    EXPECT_EQ(dispatcher_->RunDue(), 1) << attempt;
+    EXPECT_FALSE(StoredSubscription().disabled()) << "after the attempt on day " << attempt;
+    clock_.Advance(24LL * 3600 * 1000);
+  }
+  EXPECT_EQ(dispatcher_->RunDue(), 1);  // day 5
+  const Subscription sub = StoredSubscription();
+  EXPECT_TRUE(sub.disabled());
+  EXPECT_NE(sub.disabled_reason.find("5 days"), std::string::npos) << sub.disabled_reason;
+}
+
+TEST_F(DispatcherTest, ASuccessRestartsTheFailingPeriod) {
+  const std::int64_t day_ms = 24LL * 3600 * 1000;
+  MakeDispatcher(RetrySchedule(std::vector<RetrySchedule::Millis>(10, std::chrono::hours(24))));
+  sender_.Answer(500);  // day 0: fails
+  Publish("e1");
+  dispatcher_->RunDue();
+  clock_.Advance(3 * day_ms);  // day 3: the retry succeeds (the sender's default answer)
+  dispatcher_->RunDue();
+  clock_.Advance(day_ms);  // day 4: a new event fails from now on
+  for (int i = 0; i < 10; ++i) sender_.Answer(503);
+  Publish("e2");
+  for (int day = 4; day <= 8; ++day) {
+    dispatcher_->RunDue();
+    EXPECT_FALSE(StoredSubscription().disabled()) << "failing since day 4, now day " << day;
+    clock_.Advance(day_ms);
+  }
+  dispatcher_->RunDue();  // day 9: five days of failure
+  EXPECT_TRUE(StoredSubscription().disabled());
+}
+
+TEST_F(DispatcherTest, RedirectIsAFailureThatIsRetriedNotFollowed) {
+  MakeDispatcher(RetrySchedule({std::chrono::seconds(5)}));
+  sender_.Answer(302);
+  const DeliveryId id = Publish("e1");
+  dispatcher_->RunDue();
+  DeliveryRecord d = Record(id);
+  EXPECT_EQ(d.status, DeliveryStatus::kPending);
+  EXPECT_EQ(d.last_http_status, 302);
+  EXPECT_EQ(d.next_attempt_ms, kStart + 5000);
 }
 
 TEST_F(DispatcherTest, PendingDeliveriesAreReloadedAfterRestart) {

@@ -92,5 +92,43 @@ TEST(SubscriptionPatchTest, RefusesFixedUnknownAndInvalidFields) {
   EXPECT_EQ(not_object.error().code, "invalid_json");
 }
 
+TEST(SubscriptionPatchTest, DisabledFalseReEnablesAndTrueDisablesByAnOperator) {
+  Subscription sub = Registered();
+  sub.disabled_ms = kNow - 1000;
+  sub.disabled_reason = "the endpoint answered 410 Gone";
+  bool url_changed = false;
+  ASSERT_TRUE(ApplySubscriptionPatch(json::parse(R"({"disabled":false})"), RequestPolicy{}, kNow,
+                                     &sub, &url_changed)
+                  .ok());
+  EXPECT_FALSE(sub.disabled());
+  EXPECT_EQ(sub.disabled_reason, "");
+  ASSERT_TRUE(ApplySubscriptionPatch(json::parse(R"({"disabled":true})"), RequestPolicy{}, kNow,
+                                     &sub, &url_changed)
+                  .ok());
+  EXPECT_EQ(sub.disabled_ms, kNow);
+  EXPECT_EQ(sub.disabled_reason, "disabled by an operator");
+  Status bad = ApplySubscriptionPatch(json::parse(R"({"disabled":"no"})"), RequestPolicy{}, kNow,
+                                      &sub, &url_changed);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field, "disabled");
+}
+
+TEST(SubscriptionPatchTest, DisabledStateIsStoredAndShownInTheApiReply) {
+  Subscription sub = Registered();
+  const json::object enabled = SubscriptionToApiJson(sub);
+  EXPECT_EQ(enabled.at("disabled"), false);
+  EXPECT_FALSE(enabled.contains("disabledReason"));
+  sub.disabled_ms = kNow;
+  sub.disabled_reason = "no successful callback for 120 hours";
+  const json::object api = SubscriptionToApiJson(sub);
+  EXPECT_EQ(api.at("disabled"), true);
+  EXPECT_EQ(api.at("disabledAt"), kNow);
+  EXPECT_EQ(api.at("disabledReason"), "no successful callback for 120 hours");
+  auto back = SubscriptionFromStorageJson(SubscriptionToStorageJson(sub));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->disabled_ms, kNow);
+  EXPECT_EQ(back->disabled_reason, sub.disabled_reason);
+}
+
 }  // namespace
 }  // namespace hookbroker

@@ -350,7 +350,7 @@ TEST(SubscriptionTest, ApiJsonUsesKaizalaReplySpellingsWithoutSecrets) {
     "objectType": "ActionPackage", "events": ["ActionResponse", "SurveyResponse"],
     "callbackUrl": "https://example.com/cb?x=1", "callbackToken": "tok\"en",
     "callbackContext": "ctx", "ts": 1700000000000, "validity": 1700000001000, "paused": false,
-    "auth": {"type": "basic", "username": "ann", "header": "X-Auth"}})"));
+    "disabled": false, "auth": {"type": "basic", "username": "ann", "header": "X-Auth"}})"));
   const std::string text = boost::json::serialize(json);
   EXPECT_EQ(text.find("s3cret"), std::string::npos);
   EXPECT_EQ(text.find("whsec_"), std::string::npos);
