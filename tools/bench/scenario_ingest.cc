@@ -2,6 +2,7 @@
 // subscriptions, from several DEALER producers with many requests in flight, against raw LMDB
 // batched appends of the same records in a separate environment.
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -89,8 +90,10 @@ void RunIngestScenario(Context& c) {
   // Optional profile of the broker during the main run.
   Profiler profile(o.perf_dir, "ingest", broker->pid());
   const double cpu_before = CpuSeconds(broker->pid());
+  const double producers_before = CpuSeconds(getpid());
   const LoadResult run = RunLoad(IngestSpec(o, broker->ingest(), o.batch));
   const double cpu_used = CpuSeconds(broker->pid()) - cpu_before;
+  const double producers_used = CpuSeconds(getpid()) - producers_before;
   profile.Finish();
   if (!run.error.empty() || run.accepted == 0) {
     c.Fail(kScenario, "ingest run: " + (run.error.empty() ? "nothing accepted" : run.error),
@@ -107,12 +110,24 @@ void RunIngestScenario(Context& c) {
                     base.records_per_second);
   c.report().AddRatio(kScenario, "the same against the transport ceiling (diagnosis)", run.rate(),
                       transport_ceiling, "/s", 0, "(ROUTER answering unread)");
-  char note[256];
+  char note[512];
   std::snprintf(note, sizeof(note),
                 "Ingest (batch %d): the broker used %.2f CPU-seconds per wall second (%.0f%% of "
                 "one core); %llu events acknowledged in %.2f s.",
                 o.batch, cpu_used / run.seconds, 100 * cpu_used / run.seconds,
                 static_cast<unsigned long long>(run.accepted), run.seconds);
+  c.report().AddNote(note);
+  // What the target would cost in CPU on this machine, from what each side spent per event.
+  const double events = static_cast<double>(run.accepted);
+  const double producer_us = 1e6 * producers_used / events;
+  const double broker_us = 1e6 * cpu_used / events;
+  const double target_rate = 0.5 * base.records_per_second;
+  std::snprintf(note, sizeof(note),
+                "Ingest CPU budget: the producers spent %.2f µs and the broker %.2f µs of CPU per "
+                "event; at the target rate (%.0f events/s) they would need %.2f cores together, "
+                "of this machine's %ld.",
+                producer_us, broker_us, target_rate, (producer_us + broker_us) * target_rate / 1e6,
+                sysconf(_SC_NPROCESSORS_ONLN));
   c.report().AddNote(note);
 
   // The same with one event per request: what a naive producer gets (no target).
