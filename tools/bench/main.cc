@@ -99,7 +99,7 @@ int Main(const std::vector<std::string>& args) {
       {"ingest", RunIngestScenario},       {"delivery", RunDeliveryScenario},
       {"latency", RunLatencyScenario},     {"fanout", RunFanoutScenario},
       {"isolation", RunIsolationScenario}, {"scale", RunScaleScenario},
-      {"backlog", RunBacklogScenario}};
+      {"backlog", RunBacklogScenario},     {"soak", RunSoakScenario}};
   for (const auto& [name, run] : scenarios) {
     if (!o.Runs(name)) continue;
     const auto t0 = std::chrono::steady_clock::now();

@@ -16,7 +16,8 @@ Usage: hookbench [FLAGS]
 
   --smoke                  tiny sizes: finishes in < 30 s (for CI)
   --only LIST              run only these scenarios (comma-separated):
-                           ingest,delivery,latency,fanout,isolation,scale,backlog
+                           ingest,delivery,latency,fanout,isolation,scale,backlog,soak
+                           (soak runs only with --soak-minutes)
   --out DIR                where results.md and the charts go (default bench-results)
   --broker PATH            the hookbroker binary (default: the one built with this tool)
   --work-dir DIR           data folders and temp files (default: a new folder in $TMPDIR)
@@ -48,6 +49,10 @@ Usage: hookbench [FLAGS]
   --scale-events N         scale: events delivered per run (default 10000)
   --scale-ingest-seconds S scale: ingest duration per run (default 3)
   --backlog N              backlog: pending deliveries at restart (default 100000; full 1000000)
+  --soak-minutes M         soak: run it, for M minutes (issue 5's figure: 30); off by default
+  --soak-rate N            soak: events per second (default 2000)
+  --soak-endpoints N       soak: endpoints, one webhook each (default 20)
+  --soak-failing N         soak: endpoints down 20 s of every 60 s (default 1)
   -h, --help               this text
 
 Exit status 0 when the benchmark ran (targets are reported PASS/MISS in the table), 1 when it
@@ -130,9 +135,13 @@ std::optional<Options> ParseOptions(const std::vector<std::string>& args, int* e
       {"--scale-events", as_size(&o.scale_events)},
       {"--scale-ingest-seconds", as_double(&o.scale_ingest_seconds)},
       {"--backlog", as_size(&o.backlog)},
+      {"--soak-minutes", as_double(&o.soak_minutes)},
+      {"--soak-rate", as_int(&o.soak_rate)},
+      {"--soak-endpoints", as_int(&o.soak_endpoints)},
+      {"--soak-failing", as_int(&o.soak_failing)},
   };
   static const std::set<std::string> kScenarios = {"ingest",    "delivery", "latency", "fanout",
-                                                   "isolation", "scale",    "backlog"};
+                                                   "isolation", "scale",    "backlog", "soak"};
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "-h" || a == "--help") {

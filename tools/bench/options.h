@@ -55,7 +55,16 @@ struct Options {
   // 7. Backlog.
   std::size_t backlog = 100000;
 
-  bool Runs(const std::string& scenario) const { return only.empty() || only.count(scenario); }
+  // 8. Soak (only when --soak-minutes is given, or --only soak).
+  double soak_minutes = 0;
+  int soak_rate = 2000;  // events per second
+  int soak_endpoints = 20;
+  int soak_failing = 1;  // endpoints with outages (20 s of every 60 s)
+
+  bool Runs(const std::string& scenario) const {
+    if (scenario == "soak") return soak_minutes > 0 && (only.empty() || only.count(scenario));
+    return only.empty() || only.count(scenario);
+  }
 };
 
 // Parses argv; on error or --help prints to stderr/stdout and returns nullopt with *exit_code.

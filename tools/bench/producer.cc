@@ -172,8 +172,9 @@ LoadResult RunPaced(const PacedSpec& spec) {
     }
     const std::int64_t now = NowNs();
     const std::string event =
-        MakeEvent("TextMessageCreated", spec.group, spec.id_prefix + "-" + std::to_string(i), now,
-                  spec.event_bytes);
+        MakeEvent("TextMessageCreated",
+                  spec.groups > 1 ? spec.group + "-" + std::to_string(i % spec.groups) : spec.group,
+                  spec.id_prefix + "-" + std::to_string(i), now, spec.event_bytes);
     SendRequest(socket, event);
     sent_at.push_back(now);
     ++outstanding;

@@ -45,6 +45,7 @@ struct PacedSpec {
   int rate = 1000;  // events per second
   double seconds = 5;
   std::string group;
+  int groups = 1;  // > 1: event i goes to group + "-" + (i % groups)
   std::size_t event_bytes = 400;
   std::string id_prefix = "paced";
 };

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace hookbench {
@@ -52,9 +53,15 @@ bool Receiver::Start() {
       res.status = 503;
       return;
     }
+    if (InOutage()) {
+      refused_.fetch_add(1);
+      res.status = 503;
+      return;
+    }
     OnPost(req.body);
     res.set_content("ok", "text/plain");
   });
+  started_at_ = std::chrono::steady_clock::now();
   port_ = s.bind_to_any_port("127.0.0.1");
   if (port_ <= 0) return false;
   thread_ = std::thread([this] { server_->listen_after_bind(); });
@@ -75,6 +82,42 @@ std::string Receiver::base_url() const {
   return std::string(options_.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
 }
 
+bool Receiver::InOutage() const {
+  if (options_.outage_period_s <= 0) return false;
+  const auto since = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::steady_clock::now() - started_at_)
+                         .count();
+  return since % options_.outage_period_s < options_.outage_s;
+}
+
+void Receiver::TrackEvent(const std::string& body) {
+  static const std::string kKey = "\"eventId\":\"";
+  const std::size_t at = body.find(kKey);
+  if (at == std::string::npos) return;
+  const std::size_t end = body.find('"', at + kKey.size());
+  const std::size_t dash = body.rfind('-', end);
+  if (end == std::string::npos || dash == std::string::npos || dash < at) return;
+  std::size_t n = 0;
+  if (std::from_chars(body.data() + dash + 1, body.data() + end, n).ec != std::errc()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (n >= seen_.size()) seen_.resize(std::max(n + 1, seen_.size() * 2), 0);
+  if (seen_[n]++ == 0) {
+    ++distinct_;
+  } else {
+    ++duplicates_;
+  }
+}
+
+std::uint64_t Receiver::distinct_events() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return distinct_;
+}
+
+std::uint64_t Receiver::duplicates() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return duplicates_;
+}
+
 void Receiver::OnPost(const std::string& body) {
   const std::int64_t now = NowNs();
   std::int64_t zero = 0;
@@ -86,6 +129,7 @@ void Receiver::OnPost(const std::string& body) {
     std::lock_guard<std::mutex> lock(mu_);
     sample_body_ = body;
   }
+  if (options_.track_events) TrackEvent(body);
   if (options_.record_latency) {
     static const std::string kKey = "\"sentNs\":";
     const std::size_t at = body.find(kKey);

@@ -27,6 +27,13 @@ struct ReceiverOptions {
   int threads = 8;        // the server's thread pool: one per kept-alive connection, and spare
   bool hang = false;
   bool record_latency = false;
+  // Outages: every `outage_period_s` seconds (from Start()), the first `outage_s` of them answer
+  // every POST with 503. 0: never.
+  int outage_period_s = 0;
+  int outage_s = 0;
+  // Remember which events arrived (the number after the last '-' of the envelope's eventId), to
+  // count events received at least once and duplicates.
+  bool track_events = false;
 };
 
 class Receiver {
@@ -52,20 +59,31 @@ class Receiver {
   void Reset();  // count, first/last and latencies back to nothing
   std::vector<std::int64_t> TakeLatenciesNs();
   std::string sample_body() const;  // the first POST body received
+  // With track_events: distinct events received, and POSTs of an event already received.
+  std::uint64_t distinct_events() const;
+  std::uint64_t duplicates() const;
+  std::uint64_t refused() const { return refused_.load(); }  // 503s of outages
 
  private:
   void OnPost(const std::string& body);
+  bool InOutage() const;
+  void TrackEvent(const std::string& body);
   ReceiverOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
   std::atomic<bool> released_{false};
   std::atomic<std::uint64_t> count_{0};
+  std::atomic<std::uint64_t> refused_{0};
+  std::chrono::steady_clock::time_point started_at_;
   std::atomic<std::int64_t> first_ns_{0};
   std::atomic<std::int64_t> last_ns_{0};
   mutable std::mutex mu_;
   std::vector<std::int64_t> latencies_;  // guarded by mu_
   std::string sample_body_;              // guarded by mu_
+  std::vector<std::uint8_t> seen_;       // guarded by mu_: event number → times received
+  std::uint64_t distinct_ = 0;           // guarded by mu_
+  std::uint64_t duplicates_ = 0;         // guarded by mu_
 };
 
 // Steady-clock nanoseconds (CLOCK_MONOTONIC, shared by the bench's threads).

@@ -54,5 +54,6 @@ void RunFanoutScenario(Context& context);     // 4. one event to many subscripti
 void RunIsolationScenario(Context& context);  // 5. one hanging endpoint among healthy ones
 void RunScaleScenario(Context& context);      // 6. many stored subscriptions
 void RunBacklogScenario(Context& context);    // 7. restart with pending deliveries
+void RunSoakScenario(Context& context);       // 8. long steady load (only with --soak-minutes)
 
 }  // namespace hookbench
