@@ -190,6 +190,8 @@ constexpr std::string_view kAuthPassword = "apass";
 constexpr std::string_view kAuthToken = "atok";
 constexpr std::string_view kAuthHeader = "ahdr";
 constexpr std::string_view kSecret = "secret";
+constexpr std::string_view kPreviousSecret = "psecret";
+constexpr std::string_view kPreviousSecretUntil = "psecretUntil";
 constexpr std::string_view kPaused = "paused";
 constexpr std::string_view kDeleted = "deleted";
 constexpr std::string_view kDeletedMs = "deletedMs";
@@ -427,6 +429,10 @@ boost::json::object SubscriptionToStorageJson(const Subscription& sub) {
   out[key::kAuthToken] = sub.auth.token;
   out[key::kAuthHeader] = sub.auth.header;
   out[key::kSecret] = sub.secret;
+  if (!sub.previous_secret.empty()) {
+    out[key::kPreviousSecret] = sub.previous_secret;
+    out[key::kPreviousSecretUntil] = sub.previous_secret_until_ms;
+  }
   out[key::kPaused] = sub.paused;
   out[key::kDeleted] = sub.deleted;
   out[key::kDeletedMs] = sub.deleted_ms;
@@ -459,6 +465,12 @@ Result<Subscription> SubscriptionFromStorageJson(const boost::json::value& value
       r.String(key::kSecret, sub.secret) && r.Bool(key::kPaused, sub.paused) &&
       r.Bool(key::kDeleted, sub.deleted) && r.Int(key::kDeletedMs, sub.deleted_ms);
   if (!ok) return Corrupt("missing or bad \"" + r.bad_key() + "\"");
+  // Written only while a rotation is remembered (records from before rotation existed lack it).
+  if (obj->contains(key::kPreviousSecret) &&
+      !(r.String(key::kPreviousSecret, sub.previous_secret) &&
+        r.Int(key::kPreviousSecretUntil, sub.previous_secret_until_ms))) {
+    return Corrupt("missing or bad \"" + r.bad_key() + "\"");
+  }
   sub.id = SubscriptionId(std::move(id));
   const std::optional<ObjectType> type = ParseObjectType(object_type);
   if (!type) return Corrupt("unknown object type \"" + object_type + "\"");
@@ -475,8 +487,11 @@ Status ApplySubscriptionPatch(const boost::json::value& patch, const RequestPoli
   if (obj == nullptr) return Error{"invalid_json", "request body must be a JSON object", ""};
   for (const char* fixed : {"objectId", "objectType", "secret"}) {
     if (obj->contains(fixed)) {
-      return Error::Invalid(fixed,
-                            std::string(fixed) + ": cannot be changed; register a new webhook");
+      return Error::Invalid(
+          fixed, std::string(fixed) == "secret"
+                     ? "secret: cannot be changed here; rotate it with POST "
+                       "/v1/webhook/{id}/secret/rotate"
+                     : std::string(fixed) + ": cannot be changed; register a new webhook");
     }
   }
   static constexpr std::string_view kPatchable[] = {
