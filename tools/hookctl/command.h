@@ -32,5 +32,6 @@ std::vector<Command> TailCommands();
 std::vector<Command> RequeueCommands();
 std::vector<Command> StatsCommands();
 std::vector<Command> ExportCommands();
+std::vector<Command> KeyCommands();
 
 }  // namespace hookctl

@@ -1,0 +1,194 @@
+// hookctl keys add | list | revoke: the broker's API keys over REST (docs/API.md: /v1/keys), and
+// hookctl webhook secret | rotate-secret: a webhook's signing secret. Admin keys only.
+#include <boost/json.hpp>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "tools/hookctl/command.h"
+#include "tools/hookctl/command_support.h"
+#include "tools/hookctl/exit_code.h"
+#include "tools/hookctl/printable.h"
+#include "tools/hookctl/table.h"
+#include "tools/hookctl/time_text.h"
+#include "tools/hookctl/url_encode.h"
+
+namespace hookctl {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kAddHelp =
+    R"HELP(Usage: hookctl keys add --kind admin|read-only [--label TEXT]
+
+Creates an API key (POST /v1/keys) and prints its id and the key. The broker keeps only the key's
+hash and shows the key this once: hand it over now. It is accepted at once, without a restart.
+
+A read-only key may list and inspect everything (webhooks without their callback tokens,
+deliveries, attempts, the audit export, stats, /metrics) and change nothing; it cannot read
+signing secrets or API keys. An admin key may do everything.
+
+Options:
+  --kind KIND      admin or read-only (required)
+  --label TEXT     who or what will use it (at most 200 characters)
+  and the global options (hookctl --help).
+
+Prints "id: key_..." and "key: hbk_..." (with --json: the broker's reply).
+Exit codes: 0 created; 1 the broker refused; 2 bad usage; 3 broker unreachable; 4 API key
+refused; 6 the API key used is not an admin key.
+)HELP";
+
+constexpr std::string_view kListHelp = R"HELP(Usage: hookctl keys list
+
+Lists the API keys created over REST (GET /v1/keys) as a table: ID, KIND, LABEL, CREATED,
+REVOKED. Keys themselves are never shown. The bootstrap keys (the broker's --api-key flags or its
+data folder's api-key file) are not stored and not listed.
+With --json: the broker's reply as is.
+Exit codes: 0 listed; 2 bad usage; 3 broker unreachable; 4 API key refused; 6 not an admin key.
+)HELP";
+
+constexpr std::string_view kRevokeHelp = R"HELP(Usage: hookctl keys revoke KEY_ID
+
+Revokes an API key (DELETE /v1/keys/{id}): the broker refuses it from the next request on. The
+key stays listed, with the time it was revoked.
+Exit codes: 0 revoked; 2 bad usage; 3 broker unreachable; 4 API key refused; 5 no such key (or
+already revoked); 6 not an admin key.
+)HELP";
+
+constexpr std::string_view kSecretHelp = R"HELP(Usage: hookctl webhook secret WEBHOOK_ID
+
+Shows a webhook's signing secret (GET /v1/webhook/{id}/secret), and, during a rotation's overlap,
+until when the previous secret still signs. The broker logs that the secret was read.
+Exit codes: 0 shown; 2 bad usage; 3 broker unreachable; 4 API key refused; 5 no such webhook;
+6 not an admin key.
+)HELP";
+
+constexpr std::string_view kRotateHelp =
+    R"HELP(Usage: hookctl webhook rotate-secret WEBHOOK_ID [--overlap DURATION] [--secret whsec_...]
+
+Gives a webhook a new signing secret (POST /v1/webhook/{id}/secret/rotate) and prints it. From now
+on every callback is signed with the new secret and, until the overlap ends, with the old one as
+well (two entries in webhook-signature); the receiver can switch to the new secret at any time in
+between. After the overlap only the new secret signs.
+
+Options:
+  --overlap DURATION   how long the old secret keeps signing: 90s, 30m, 24h, 7d (default 24h,
+                       at most 30d; 0s drops the old secret at once)
+  --secret whsec_...   this new secret instead of a generated one
+  and the global options (hookctl --help).
+
+Prints "secret: whsec_..." and when the old secret stops signing (with --json: the broker's reply).
+Exit codes: 0 rotated; 1 the broker refused; 2 bad usage; 3 broker unreachable; 4 API key refused;
+5 no such webhook; 6 not an admin key.
+)HELP";
+
+int Add(const Invocation& inv) {
+  constexpr std::string_view kCmd = "keys add";
+  if (!inv.args.positionals().empty()) {
+    return UsageError(kCmd, "unexpected argument '" + inv.args.positionals()[0] + "'");
+  }
+  const auto kind = inv.args.Value("--kind");
+  if (!kind) return UsageError(kCmd, "--kind is required (admin or read-only)");
+  if (*kind != "admin" && *kind != "read-only") {
+    return UsageError(kCmd, "--kind: expected admin or read-only, got '" + *kind + "'");
+  }
+  json::object body{{"kind", *kind}};
+  if (auto label = inv.args.Value("--label")) body["label"] = *label;
+  return CallAndPrint(inv, "POST", "/v1/keys", json::serialize(body), [](const json::object& o) {
+    PrintFields(
+        stdout,
+        {{"id", FieldText(o, "id")}, {"kind", FieldText(o, "kind")}, {"key", FieldText(o, "key")}});
+    std::fflush(stdout);
+    std::fputs("(keep the key: the broker shows it only once)\n", stderr);
+  });
+}
+
+int List(const Invocation& inv) {
+  constexpr std::string_view kCmd = "keys list";
+  if (!inv.args.positionals().empty()) {
+    return UsageError(kCmd, "unexpected argument '" + inv.args.positionals()[0] + "'");
+  }
+  return CallAndPrint(inv, "GET", "/v1/keys", "", [](const json::object& o) {
+    Table table({"ID", "KIND", "LABEL", "CREATED", "REVOKED"});
+    for (const json::value& item : FieldArray(o, "keys")) {
+      if (!item.is_object()) continue;
+      const json::object& k = item.as_object();
+      table.AddRow({FieldText(k, "id"), FieldText(k, "kind"), FieldText(k, "label"),
+                    FieldTime(k, "createdAt"), FieldTime(k, "revokedAt")});
+    }
+    if (table.empty()) {
+      std::printf("no API keys created over REST (the bootstrap keys are not listed)\n");
+      return;
+    }
+    table.Print(stdout);
+  });
+}
+
+int Revoke(const Invocation& inv) {
+  auto id = OnePositional(inv, "keys revoke", "KEY_ID");
+  if (!id) return kExitUsage;
+  return CallAndPrint(inv, "DELETE", "/v1/keys/" + PathSegment(*id), "", [](const json::object& o) {
+    std::printf("revoked API key %s\n", Printable(FieldText(o, "id")).c_str());
+  });
+}
+
+void PrintSecret(const json::object& o) {
+  std::vector<std::pair<std::string, std::string>> fields = {
+      {"webhookId", FieldText(o, "webhookId")}, {"secret", FieldText(o, "secret")}};
+  const std::string until = FieldTime(o, "previousSecretExpiresAt");
+  fields.emplace_back("previous secret signs until", until == "-" ? "(no overlap)" : until);
+  PrintFields(stdout, fields);
+}
+
+int Secret(const Invocation& inv) {
+  auto id = OnePositional(inv, "webhook secret", "WEBHOOK_ID");
+  if (!id) return kExitUsage;
+  return CallAndPrint(inv, "GET", "/v1/webhook/" + PathSegment(*id) + "/secret", "", PrintSecret);
+}
+
+int Rotate(const Invocation& inv) {
+  constexpr std::string_view kCmd = "webhook rotate-secret";
+  auto id = OnePositional(inv, kCmd, "WEBHOOK_ID");
+  if (!id) return kExitUsage;
+  json::object body;
+  if (auto overlap = inv.args.Value("--overlap")) {
+    const auto ms = ParseDurationMs(*overlap);
+    if (!ms || *ms > 30LL * 86'400'000) {
+      return UsageError(kCmd,
+                        "--overlap: expected a duration like 90s, 30m, 24h or 7d (at most "
+                        "30d), got '" +
+                            *overlap + "'");
+    }
+    body["overlapSeconds"] = *ms / 1000;
+  }
+  if (auto secret = inv.args.Value("--secret")) body["secret"] = *secret;
+  return CallAndPrint(
+      inv, "POST", "/v1/webhook/" + PathSegment(*id) + "/secret/rotate", json::serialize(body),
+      [](const json::object& o) {
+        PrintSecret(o);
+        std::fflush(stdout);
+        std::fputs("(give the new secret to the receiver before the overlap ends)\n", stderr);
+      });
+}
+
+}  // namespace
+
+std::vector<Command> KeyCommands() {
+  return {
+      {{"keys", "add"},
+       "create an API key (admin or read-only)",
+       kAddHelp,
+       {{"--kind", true}, {"--label", true}},
+       Add},
+      {{"keys", "list"}, "list the API keys created over REST", kListHelp, {}, List},
+      {{"keys", "revoke"}, "revoke an API key", kRevokeHelp, {}, Revoke},
+      {{"webhook", "secret"}, "show a webhook's signing secret", kSecretHelp, {}, Secret},
+      {{"webhook", "rotate-secret"},
+       "give a webhook a new signing secret, the old one signing for an overlap",
+       kRotateHelp,
+       {{"--overlap", true}, {"--secret", true}},
+       Rotate},
+  };
+}
+
+}  // namespace hookctl
