@@ -206,10 +206,11 @@ void ApiServer::CommonHandlers() {
   });
 }
 
-bool ApiServer::CallerIsAdmin(const httplib::Request& req) const {
-  const auto caller = keys_.Authenticate(req.get_header_value("accessToken"),
-                                         req.get_header_value("Authorization"));
-  return caller && caller->kind == ApiKeyKind::kAdmin;
+ApiCaller ApiServer::Caller(const httplib::Request& req) const {
+  // Revoked between the pre-routing check and now: the least privilege.
+  return keys_
+      .Authenticate(req.get_header_value("accessToken"), req.get_header_value("Authorization"))
+      .value_or(ApiCaller{ApiKeyKind::kReadOnly, "revoked"});
 }
 
 Status ApiServer::CheckCallbackUrl(const std::string& text) {
@@ -290,7 +291,7 @@ void ApiServer::WebhookRoutes() {
     auto page = store_.ListSubscriptions(filter);
     if (!page) return SendStoreError(res, page.error());
     json::array hooks;
-    const bool admin = CallerIsAdmin(req);
+    const bool admin = Caller(req).kind == ApiKeyKind::kAdmin;
     for (const auto& sub : page->subscriptions) hooks.push_back(WebhookJson(sub, admin));
     json::object out{{"webhooks", std::move(hooks)}};
     if (!page->next_after_id.empty()) out["nextCursor"] = page->next_after_id;
@@ -301,7 +302,7 @@ void ApiServer::WebhookRoutes() {
     auto sub = store_.GetSubscription(SubscriptionId(req.matches[1]));
     if (!sub) return SendStoreError(res, sub.error());
     if (!*sub) return SendError(res, 404, NoSuchWebhook());
-    SendJson(res, 200, WebhookJson(**sub, CallerIsAdmin(req)));
+    SendJson(res, 200, WebhookJson(**sub, Caller(req).kind == ApiKeyKind::kAdmin));
   });
 
   s.Patch(R"(/v1/webhook/([^/]+))", [this, policy](const httplib::Request& req,
@@ -434,7 +435,8 @@ void ApiServer::SecretRoutes() {
           if (InRotationOverlap(**sub, clock_.NowMs())) {
             out["previousSecretExpiresAt"] = (*sub)->previous_secret_until_ms;
           }
-          LogInfo("api", "signing secret of webhook " + id.value() + " read");
+          LogInfo("api",
+                  "signing secret of webhook " + id.value() + " read by key " + Caller(req).key_id);
           SendJson(res, 200, out);
         });
 
@@ -449,22 +451,28 @@ void ApiServer::SecretRoutes() {
                rotation->new_secret.empty() ? GenerateWebhookSecret() : rotation->new_secret;
            const std::int64_t now = clock_.NowMs();
            auto updated = store_.UpdateSubscription(id, [&](Subscription& sub) -> Status {
+             if (secret == sub.secret) {
+               return Error::Invalid("secret", "secret: must differ from the current one");
+             }
              RotateSecret(sub, secret, rotation->overlap_ms, now);
              return Status::Ok();
            });
-           if (!updated) return SendStoreError(res, updated.error());
+           if (!updated) {
+             if (updated.error().code == "invalid_field")
+               return SendError(res, 400, updated.error());
+             return SendStoreError(res, updated.error());
+           }
            if (!*updated) return SendError(res, 404, NoSuchWebhook());
            const Subscription& sub = **updated;
            json::object out{{"webhookId", id.value()}, {"secret", sub.secret}};
-           if (InRotationOverlap(sub, now)) {
-             out["previousSecretExpiresAt"] = sub.previous_secret_until_ms;
-             LogInfo("api", "webhook " + id.value() +
-                                ": signing secret rotated; the previous one signs too for " +
-                                std::to_string(rotation->overlap_ms / 1000) + " s");
-           } else {
-             out["previousSecretExpiresAt"] = nullptr;
-             LogInfo("api", "webhook " + id.value() + ": signing secret rotated, no overlap");
-           }
+           const bool overlap = InRotationOverlap(sub, now);
+           out["previousSecretExpiresAt"] =
+               overlap ? json::value(sub.previous_secret_until_ms) : json::value(nullptr);
+           LogInfo("api", "webhook " + id.value() + ": signing secret rotated by key " +
+                              Caller(req).key_id +
+                              (overlap ? "; the previous one signs too for " +
+                                             std::to_string(rotation->overlap_ms / 1000) + " s"
+                                       : ", no overlap"));
            SendJson(res, 200, out);
          });
 }

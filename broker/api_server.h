@@ -69,8 +69,9 @@ class ApiServer {
   void HistoryRoutes();
   void KeyRoutes();
   void SecretRoutes();
-  // The kind of key `req` was authenticated with (the pre-routing handler let it through).
-  bool CallerIsAdmin(const httplib::Request& req) const;
+  // The key `req` was authenticated with (the pre-routing handler let it through), for what a
+  // route shows (callback tokens to admin keys only) and for the log ("by key ...").
+  ApiCaller Caller(const httplib::Request& req) const;
   // Error (validation_failed, callback_forbidden, dns_error) when `url` may not be a callback.
   Status CheckCallbackUrl(const std::string& url);
 

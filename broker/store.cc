@@ -913,7 +913,9 @@ Result<StoreInfo> Store::Info() const {
 Status Store::PutApiKey(const ApiKeyRecord& key) {
   Txn txn(env_, true);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
-  if (int rc = Put(txn.get(), dbs_->api_keys, key.id.value(), EncodeApiKey(key)); rc != 0) {
+  // A new id never replaces a stored key (or its revocation).
+  if (int rc = Put(txn.get(), dbs_->api_keys, key.id.value(), EncodeApiKey(key), MDB_NOOVERWRITE);
+      rc != 0) {
     return lmdb::ToError("store API key", rc);
   }
   if (int rc = txn.Commit(); rc != 0) return lmdb::ToError("commit API key", rc);

@@ -205,6 +205,7 @@ class Store {
   Result<StoreInfo> Info() const;
 
   // --- API keys (hashes only; api_keys.h) ---------------------------------------------------
+  // Adds a key; an id already stored is an error (storage_error), nothing is replaced.
   Status PutApiKey(const ApiKeyRecord& key);
   // Every stored key, revoked ones included, ordered by id.
   Result<std::vector<ApiKeyRecord>> ListApiKeys() const;

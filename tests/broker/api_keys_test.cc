@@ -115,6 +115,20 @@ TEST_F(ApiKeysTest, TheStoreHoldsTheHashNeverTheKey) {
   EXPECT_EQ(file.find(kBootstrap), std::string::npos) << "a bootstrap key is in data.mdb";
 }
 
+TEST_F(ApiKeysTest, AStoredKeyIsNeverReplaced) {
+  auto created = keys_->Create(ApiKeyKind::kReadOnly, "first", kNow);
+  ASSERT_TRUE(created.ok());
+  ApiKeyRecord impostor = created->record;
+  impostor.kind = ApiKeyKind::kAdmin;
+  impostor.hash = Sha256Hex("another key");
+  EXPECT_FALSE(store_->PutApiKey(impostor).ok());
+  auto list = store_->ListApiKeys();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->at(0).kind, ApiKeyKind::kReadOnly);
+  EXPECT_EQ(list->at(0).hash, Sha256Hex(created->key));
+}
+
 TEST_F(ApiKeysTest, LabelsAreBoundedAndPrintable) {
   auto long_label = keys_->Create(ApiKeyKind::kAdmin, std::string(201, 'x'), kNow);
   ASSERT_FALSE(long_label.ok());

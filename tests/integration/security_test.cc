@@ -307,6 +307,16 @@ TEST_F(SecurityTest, SecretIsShownByItsOwnCallAndRotationReplacesIt) {
   EXPECT_EQ(Api("POST", "/v1/webhook/" + id + "/secret/rotate", R"({"overlapSeconds":-5})").status,
             400);
   EXPECT_EQ(Api("PATCH", "/v1/webhook/" + id, R"({"secret":")" + fresh + R"("})").status, 400);
+  EXPECT_EQ(
+      Api("POST", "/v1/webhook/" + id + "/secret/rotate",
+          R"({"secret":")" +
+              std::string(Get("/v1/webhook/" + id + "/secret").at("secret").as_string()) + R"("})")
+          .status,
+      400)
+      << "rotated to the secret already in use";
+  EXPECT_TRUE(
+      Contains(broker_->Output(), "signing secret of webhook " + id + " read by key bootstrap"))
+      << broker_->Output();
   EXPECT_EQ(Api("POST", "/v1/webhook/nope/secret/rotate", "{}").status, 404);
   EXPECT_EQ(Api("GET", "/v1/webhook/nope/secret").status, 404);
 }
