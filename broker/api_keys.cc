@@ -2,13 +2,16 @@
 
 #include <fcntl.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 
+#include "broker/log.h"
 #include "proto/signature.h"
 
 namespace hookbroker {
@@ -116,6 +119,14 @@ Result<std::string> LoadOrCreateDefaultApiKey(const std::string& data_dir) {
     if (in) {
       std::string key;
       std::getline(in, key);
+      struct stat st {};
+      if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+        // An admin key readable by other local users; say so, as ssh does for its keys.
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        LogWarn("config", path + " is readable by other users (mode " + mode +
+                              "): it holds an admin API key; chmod 600 it");
+      }
       if (key.size() >= 16) return key;
       return Error{"invalid_config", path + " does not hold a usable key (16+ characters)", ""};
     }

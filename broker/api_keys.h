@@ -78,7 +78,8 @@ class ApiKeys {
 inline constexpr std::size_t kMaxApiKeyLabelLength = 200;
 
 // Reads DATA_DIR/api-key, or creates it (mode 0600) with a new random key. Used when no
-// --api-key is configured, so that the API is never open.
+// --api-key is configured, so that the API is never open. Logs a warning when the file is
+// readable by group or others.
 Result<std::string> LoadOrCreateDefaultApiKey(const std::string& data_dir);
 
 }  // namespace hookbroker

@@ -3,6 +3,7 @@
 // listener, and hookctl's commands for all of it.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <boost/json.hpp>
 #include <chrono>
@@ -162,6 +163,30 @@ TEST_F(SecurityTest, KeysAreAddedAndRevokedWithoutARestartAndSurviveOne) {
   EXPECT_EQ(As(ro, "GET", "/v1/webhook").status, 200) << "a created key lost on restart";
   EXPECT_EQ(As(ro, "DELETE", "/v1/keys/" + ro_id).status, 403);
   EXPECT_EQ(Get("/v1/keys/" + admin_id).at("kind").as_string(), "admin");
+}
+
+TEST_F(SecurityTest, BootstrapKeyFileIsAPrivateAdminKeyAndAWiderModeIsReported) {
+  const std::string data = dir_.File("own");
+  BrokerProcess first({"--data-dir", data});
+  ASSERT_TRUE(first.Start()) << first.Output();
+  struct stat st {};
+  ASSERT_EQ(::stat((data + "/api-key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::string key;
+  std::getline(std::ifstream(data + "/api-key"), key);
+  ASSERT_TRUE(key.starts_with("hbk_")) << key;
+  EXPECT_EQ(HttpCall(first.rest_url(), "GET", "/v1/keys", "", {{"accessToken", key}}).status, 200)
+      << "the bootstrap key is not an admin key";
+  EXPECT_FALSE(Contains(first.Output(), "readable by other users")) << first.Output();
+  ASSERT_EQ(first.Stop(SIGTERM), 0);
+  EXPECT_FALSE(Contains(first.Output(), key)) << first.Output();
+
+  ASSERT_EQ(::chmod((data + "/api-key").c_str(), 0644), 0);
+  BrokerProcess second({"--data-dir", data});
+  ASSERT_TRUE(second.Start()) << second.Output();
+  EXPECT_TRUE(Contains(second.Output(), "readable by other users (mode 0644)")) << second.Output();
+  EXPECT_FALSE(Contains(second.Output(), key)) << second.Output();
+  ASSERT_EQ(second.Stop(SIGTERM), 0);
 }
 
 TEST_F(SecurityTest, KeyRequestsAreValidated) {
