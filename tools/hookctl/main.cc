@@ -47,8 +47,8 @@ Exit codes:
 
 std::vector<Command> AllCommands() {
   std::vector<Command> all;
-  for (auto part : {WebhookCommands, PublishCommands, DeliveryCommands, TailCommands,
-                    RequeueCommands, StatsCommands, ExportCommands, KeyCommands}) {
+  for (auto part : {WebhookCommands, SecretCommands, PublishCommands, DeliveryCommands,
+                    TailCommands, RequeueCommands, StatsCommands, ExportCommands, KeyCommands}) {
     for (Command& c : part()) all.push_back(std::move(c));
   }
   return all;
@@ -69,7 +69,7 @@ void PrintOverview(std::FILE* out, const std::vector<Command>& commands,
                what.c_str());
   for (const Command& c : commands) {
     if (!group.empty() && c.words[0] != group) continue;
-    std::fprintf(out, "  %-18s %s\n", Words(c).c_str(), std::string(c.summary).c_str());
+    std::fprintf(out, "  %-21s %s\n", Words(c).c_str(), std::string(c.summary).c_str());
   }
   std::fputs(std::string(kGlobalHelp).c_str(), out);
 }
