@@ -64,7 +64,7 @@ void ApiServer::KeyRoutes() {
     }
     LogInfo("api", "API key " + created->record.id.value() + " (" +
                        std::string(ToString(created->record.kind)) + ") created by key " +
-                       Caller(req).key_id);
+                       Caller(req).key_id.value());
     json::object out = KeyJson(created->record);
     out["key"] = created->key;  // shown this once
     SendJson(res, 201, out);
@@ -92,7 +92,7 @@ void ApiServer::KeyRoutes() {
     auto revoked = keys_.Revoke(id, clock_.NowMs());
     if (!revoked) return SendStoreError(res, revoked.error());
     if (!*revoked) return SendError(res, 404, NoSuchKey());
-    LogInfo("api", "API key " + id.value() + " revoked by key " + Caller(req).key_id);
+    LogInfo("api", "API key " + id.value() + " revoked by key " + Caller(req).key_id.value());
     SendJson(res, 200, KeyJson(**revoked));
   });
 }

@@ -36,7 +36,7 @@ std::optional<ApiKeyKind> ParseApiKeyKind(std::string_view text) {
 
 ApiKeys::ApiKeys(const std::vector<std::string>& bootstrap_keys, Store* store) : store_(store) {
   for (const auto& k : bootstrap_keys) {
-    accepted_.push_back({Sha256Hex(k), ApiKeyKind::kAdmin, std::string(kBootstrapId)});
+    accepted_.push_back({Sha256Hex(k), ApiKeyKind::kAdmin, ApiKeyId(std::string(kBootstrapId))});
   }
 }
 
@@ -46,7 +46,7 @@ Status ApiKeys::Load() {
   if (!stored) return stored.error();
   std::lock_guard<std::mutex> lock(mu_);
   for (const ApiKeyRecord& k : *stored) {
-    if (k.revoked_ms == 0) accepted_.push_back({k.hash, k.kind, k.id.value()});
+    if (k.revoked_ms == 0) accepted_.push_back({k.hash, k.kind, k.id});
   }
   return Status::Ok();
 }
@@ -89,7 +89,7 @@ Result<CreatedApiKey> ApiKeys::Create(ApiKeyKind kind, std::string label, std::i
   created.record.created_ms = now_ms;
   if (Status s = store_->PutApiKey(created.record); !s) return s.error();
   std::lock_guard<std::mutex> lock(mu_);
-  accepted_.push_back({created.record.hash, kind, created.record.id.value()});
+  accepted_.push_back({created.record.hash, kind, created.record.id});
   return created;
 }
 
@@ -103,7 +103,7 @@ Result<std::optional<ApiKeyRecord>> ApiKeys::Revoke(const ApiKeyId& id, std::int
   auto revoked = store_->RevokeApiKey(id, now_ms);
   if (!revoked || !*revoked) return revoked;
   std::lock_guard<std::mutex> lock(mu_);
-  std::erase_if(accepted_, [&](const Accepted& a) { return a.id == id.value(); });
+  std::erase_if(accepted_, [&](const Accepted& a) { return a.id == id; });
   return revoked;
 }
 

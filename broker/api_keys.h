@@ -28,7 +28,7 @@ namespace hookbroker {
 // Who made a request: the kind of key, and its id ("bootstrap" for a bootstrap key).
 struct ApiCaller {
   ApiKeyKind kind = ApiKeyKind::kReadOnly;
-  std::string key_id;
+  ApiKeyId key_id;
 };
 
 // A key just created: the key itself (shown once) and its record.
@@ -66,7 +66,7 @@ class ApiKeys {
   struct Accepted {
     std::string hash;  // hex SHA-256
     ApiKeyKind kind;
-    std::string id;
+    ApiKeyId id;
   };
 
   Store* const store_;  // constant after construction; may be null

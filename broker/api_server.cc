@@ -210,7 +210,7 @@ ApiCaller ApiServer::Caller(const httplib::Request& req) const {
   // Revoked between the pre-routing check and now: the least privilege.
   return keys_
       .Authenticate(req.get_header_value("accessToken"), req.get_header_value("Authorization"))
-      .value_or(ApiCaller{ApiKeyKind::kReadOnly, "revoked"});
+      .value_or(ApiCaller{ApiKeyKind::kReadOnly, ApiKeyId("revoked")});
 }
 
 Status ApiServer::CheckCallbackUrl(const std::string& text) {
@@ -435,8 +435,8 @@ void ApiServer::SecretRoutes() {
           if (InRotationOverlap(**sub, clock_.NowMs())) {
             out["previousSecretExpiresAt"] = (*sub)->previous_secret_until_ms;
           }
-          LogInfo("api",
-                  "signing secret of webhook " + id.value() + " read by key " + Caller(req).key_id);
+          LogInfo("api", "signing secret of webhook " + id.value() + " read by key " +
+                             Caller(req).key_id.value());
           SendJson(res, 200, out);
         });
 
@@ -469,7 +469,7 @@ void ApiServer::SecretRoutes() {
            out["previousSecretExpiresAt"] =
                overlap ? json::value(sub.previous_secret_until_ms) : json::value(nullptr);
            LogInfo("api", "webhook " + id.value() + ": signing secret rotated by key " +
-                              Caller(req).key_id +
+                              Caller(req).key_id.value() +
                               (overlap ? "; the previous one signs too for " +
                                              std::to_string(rotation->overlap_ms / 1000) + " s"
                                        : ", no overlap"));

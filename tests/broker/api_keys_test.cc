@@ -45,7 +45,7 @@ TEST_F(ApiKeysTest, BootstrapKeyIsAnAdminKeyInEitherHeader) {
   auto caller = keys_->Authenticate(kBootstrap, "");
   ASSERT_TRUE(caller.has_value());
   EXPECT_EQ(caller->kind, ApiKeyKind::kAdmin);
-  EXPECT_EQ(caller->key_id, "bootstrap");
+  EXPECT_EQ(caller->key_id.value(), "bootstrap");
   EXPECT_TRUE(keys_->Authenticate("", std::string("Bearer ") + kBootstrap).has_value());
   EXPECT_TRUE(keys_->Authenticate("", std::string("bearer ") + kBootstrap).has_value());
   EXPECT_FALSE(keys_->Authenticate("", kBootstrap).has_value()) << "no Bearer prefix";
@@ -65,7 +65,7 @@ TEST_F(ApiKeysTest, CreatedKeysAreAcceptedAtOnceWithTheirKind) {
   EXPECT_NE(reader->key, admin->key);
   EXPECT_EQ(KindOf(reader->key), ApiKeyKind::kReadOnly);
   EXPECT_EQ(KindOf(admin->key), ApiKeyKind::kAdmin);
-  EXPECT_EQ(keys_->Authenticate(reader->key, "")->key_id, reader->record.id.value());
+  EXPECT_EQ(keys_->Authenticate(reader->key, "")->key_id, reader->record.id);
 }
 
 TEST_F(ApiKeysTest, RevokedKeyIsRefusedAtOnceAndStaysListedAsRevoked) {
