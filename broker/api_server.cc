@@ -1,15 +1,17 @@
 #include "broker/api_server.h"
 
-#include <openssl/rand.h>
+#include <openssl/ssl.h>
 
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "broker/api_access.h"
 #include "broker/api_http.h"
 #include "broker/api_json.h"
 #include "broker/callback_address.h"
 #include "broker/log.h"
 #include "proto/limits.h"
+#include "proto/secret_rotation.h"
 #include "proto/signature.h"
 #include "proto/url.h"
 
@@ -21,18 +23,6 @@ using api::SendError;
 using api::SendJson;
 using api::SendStoreError;
 
-std::string RandomToken() {
-  unsigned char bytes[16];
-  RAND_bytes(bytes, sizeof bytes);
-  static const char kHex[] = "0123456789abcdef";
-  std::string t;
-  for (unsigned char b : bytes) {
-    t.push_back(kHex[b >> 4]);
-    t.push_back(kHex[b & 15]);
-  }
-  return t;
-}
-
 std::string_view TrimTrailingSpace(std::string_view s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) {
     s.remove_suffix(1);
@@ -42,10 +32,25 @@ std::string_view TrimTrailingSpace(std::string_view s) {
 
 Error NoSuchWebhook() { return Error{"not_found", "no webhook with this id", "webhookId"}; }
 
+std::unique_ptr<httplib::Server> MakeServer(const ApiServerOptions& options) {
+  if (options.tls_cert_file.empty()) return std::make_unique<httplib::Server>();
+  auto server = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(),
+                                                     options.tls_key_file.c_str());
+  if (server->is_valid()) SSL_CTX_set_min_proto_version(server->ssl_context(), TLS1_2_VERSION);
+  return server;
+}
+
+// The webhook as listed: a read-only key does not see the callback token.
+json::object WebhookJson(const Subscription& sub, bool admin) {
+  json::object o = SubscriptionToApiJson(sub);
+  if (!admin) o.erase("callbackToken");
+  return o;
+}
+
 }  // namespace
 
 ApiServer::ApiServer(Store& store, Dispatcher& dispatcher, HttpSender& sender, const Clock& clock,
-                     const ApiKeys& keys, Metrics& metrics, ApiServerOptions options)
+                     ApiKeys& keys, Metrics& metrics, ApiServerOptions options)
     : store_(store),
       dispatcher_(dispatcher),
       sender_(sender),
@@ -53,7 +58,7 @@ ApiServer::ApiServer(Store& store, Dispatcher& dispatcher, HttpSender& sender, c
       keys_(keys),
       metrics_(metrics),
       options_(std::move(options)),
-      server_(std::make_unique<httplib::Server>()) {
+      server_(MakeServer(options_)) {
   server_->set_tcp_nodelay(true);  // PITFALLS.md: 100x slower keep-alive without it
   server_->set_keep_alive_max_count(1000);
   server_->set_read_timeout(std::chrono::seconds(10));
@@ -61,12 +66,21 @@ ApiServer::ApiServer(Store& store, Dispatcher& dispatcher, HttpSender& sender, c
   server_->set_payload_max_length(limits::kMaxRequestBodyBytes);
   CommonHandlers();
   WebhookRoutes();
+  SecretRoutes();
   HistoryRoutes();
+  KeyRoutes();
 }
 
 ApiServer::~ApiServer() { Stop(); }
 
 Status ApiServer::Bind(const std::string& host_port) {
+  if (!server_->is_valid()) {
+    return Error{"invalid_config",
+                 "--api-tls-cert/--api-tls-key: cannot use " + options_.tls_cert_file + " and " +
+                     options_.tls_key_file +
+                     " (PEM certificate and the private key that matches it expected)",
+                 "api-tls-cert"};
+  }
   const auto colon = host_port.rfind(':');
   std::string host = host_port.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
@@ -88,7 +102,8 @@ Status ApiServer::Bind(const std::string& host_port) {
                  "http-listen"};
   }
   const bool v6 = host.find(':') != std::string::npos;
-  url_ = "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  const std::string scheme = options_.tls_cert_file.empty() ? "http://" : "https://";
+  url_ = scheme + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
   return Status::Ok();
 }
 
@@ -133,14 +148,21 @@ void ApiServer::CommonHandlers() {
       SendError(res, 415, "unsupported_encoding", "request bodies must not be compressed");
       return httplib::Server::HandlerResponse::Handled;
     }
-    const bool guarded =
-        req.path.rfind("/v1/", 0) == 0 || req.path == "/v1" || req.path == "/metrics";
-    if (!guarded) return httplib::Server::HandlerResponse::Unhandled;
-    if (!keys_.Accepts(req.get_header_value("accessToken"),
-                       req.get_header_value("Authorization"))) {
+    const ApiAccess access = RequiredAccess(req.method, req.path);
+    if (access == ApiAccess::kOpen) return httplib::Server::HandlerResponse::Unhandled;
+    const std::optional<ApiCaller> caller = keys_.Authenticate(
+        req.get_header_value("accessToken"), req.get_header_value("Authorization"));
+    if (!caller) {
       SendError(res, 401, "unauthorized",
                 "missing or unknown API key: send \"accessToken: KEY\" or "
                 "\"Authorization: Bearer KEY\"");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (access == ApiAccess::kAdmin && caller->kind != ApiKeyKind::kAdmin) {
+      SendError(res, 403, "forbidden",
+                req.method == "GET" || req.method == "HEAD"
+                    ? "this API key is read-only: it may not read secrets or API keys"
+                    : "this API key is read-only: it may list and inspect, not change anything");
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
@@ -184,6 +206,13 @@ void ApiServer::CommonHandlers() {
   });
 }
 
+ApiCaller ApiServer::Caller(const httplib::Request& req) const {
+  // Revoked between the pre-routing check and now: the least privilege.
+  return keys_
+      .Authenticate(req.get_header_value("accessToken"), req.get_header_value("Authorization"))
+      .value_or(ApiCaller{ApiKeyKind::kReadOnly, ApiKeyId("revoked")});
+}
+
 Status ApiServer::CheckCallbackUrl(const std::string& text) {
   auto url = ParseUrl(text);
   if (!url) return url.error();
@@ -191,7 +220,7 @@ Status ApiServer::CheckCallbackUrl(const std::string& text) {
   if (!address) return address.error();
   if (!options_.validation_handshake) return Status::Ok();
 
-  const std::string token = RandomToken();
+  const std::string token = RandomHex(16);
   auto probe_url = ParseUrl(AppendQueryParam(*url, "validationToken", token));
   if (!probe_url) return probe_url.error();
   HttpRequest probe;
@@ -262,7 +291,8 @@ void ApiServer::WebhookRoutes() {
     auto page = store_.ListSubscriptions(filter);
     if (!page) return SendStoreError(res, page.error());
     json::array hooks;
-    for (const auto& sub : page->subscriptions) hooks.push_back(SubscriptionToApiJson(sub));
+    const bool admin = Caller(req).kind == ApiKeyKind::kAdmin;
+    for (const auto& sub : page->subscriptions) hooks.push_back(WebhookJson(sub, admin));
     json::object out{{"webhooks", std::move(hooks)}};
     if (!page->next_after_id.empty()) out["nextCursor"] = page->next_after_id;
     SendJson(res, 200, out);
@@ -272,7 +302,7 @@ void ApiServer::WebhookRoutes() {
     auto sub = store_.GetSubscription(SubscriptionId(req.matches[1]));
     if (!sub) return SendStoreError(res, sub.error());
     if (!*sub) return SendError(res, 404, NoSuchWebhook());
-    SendJson(res, 200, SubscriptionToApiJson(**sub));
+    SendJson(res, 200, WebhookJson(**sub, Caller(req).kind == ApiKeyKind::kAdmin));
   });
 
   s.Patch(R"(/v1/webhook/([^/]+))", [this, policy](const httplib::Request& req,
@@ -389,6 +419,62 @@ void ApiServer::WebhookRoutes() {
     if (!stored) return SendStoreError(res, stored.error());
     SendJson(res, 202, json::object{{"replayed", replayed.size()}});
   });
+}
+
+void ApiServer::SecretRoutes() {
+  httplib::Server& s = *server_;
+
+  // Admin keys only (api_access.h): the one place besides registration where a secret is shown.
+  s.Get(R"(/v1/webhook/([^/]+)/secret)",
+        [this](const httplib::Request& req, httplib::Response& res) {
+          const SubscriptionId id(req.matches[1]);
+          auto sub = store_.GetSubscription(id);
+          if (!sub) return SendStoreError(res, sub.error());
+          if (!*sub) return SendError(res, 404, NoSuchWebhook());
+          json::object out{{"webhookId", id.value()}, {"secret", (*sub)->secret}};
+          if (InRotationOverlap(**sub, clock_.NowMs())) {
+            out["previousSecretExpiresAt"] = (*sub)->previous_secret_until_ms;
+          }
+          LogInfo("api", "signing secret of webhook " + id.value() + " read by key " +
+                             Caller(req).key_id.value());
+          SendJson(res, 200, out);
+        });
+
+  s.Post(R"(/v1/webhook/([^/]+)/secret/rotate)",
+         [this](const httplib::Request& req, httplib::Response& res) {
+           const SubscriptionId id(req.matches[1]);
+           auto body = api::ParseBody(req.body.empty() ? "{}" : req.body);
+           if (!body) return SendError(res, 400, body.error());
+           auto rotation = ParseRotationRequest(*body);
+           if (!rotation) return SendError(res, 400, rotation.error());
+           std::string secret =
+               rotation->new_secret.empty() ? GenerateWebhookSecret() : rotation->new_secret;
+           const std::int64_t now = clock_.NowMs();
+           auto updated = store_.UpdateSubscription(id, [&](Subscription& sub) -> Status {
+             if (secret == sub.secret) {
+               return Error::Invalid("secret", "secret: must differ from the current one");
+             }
+             RotateSecret(sub, secret, rotation->overlap_ms, now);
+             return Status::Ok();
+           });
+           if (!updated) {
+             if (updated.error().code == "invalid_field")
+               return SendError(res, 400, updated.error());
+             return SendStoreError(res, updated.error());
+           }
+           if (!*updated) return SendError(res, 404, NoSuchWebhook());
+           const Subscription& sub = **updated;
+           json::object out{{"webhookId", id.value()}, {"secret", sub.secret}};
+           const bool overlap = InRotationOverlap(sub, now);
+           out["previousSecretExpiresAt"] =
+               overlap ? json::value(sub.previous_secret_until_ms) : json::value(nullptr);
+           LogInfo("api", "webhook " + id.value() + ": signing secret rotated by key " +
+                              Caller(req).key_id.value() +
+                              (overlap ? "; the previous one signs too for " +
+                                             std::to_string(rotation->overlap_ms / 1000) + " s"
+                                       : ", no overlap"));
+           SendJson(res, 200, out);
+         });
 }
 
 }  // namespace hookbroker

@@ -1,6 +1,10 @@
 // ApiServer: the REST API (docs/API.md) on cpp-httplib. Kaizala-compatible webhook registration,
 // listing, changes and deletion (api_server.cc); delivery history, redelivery, replay, the attempt
-// log, the audit export and metrics (api_history.cc); /healthz.
+// log, the audit export and metrics (api_history.cc); API keys (api_key_routes.cc); /healthz.
+// Plain HTTP, or HTTPS when a certificate and key are configured.
+//
+// Access: every request under /v1 and /metrics carries an API key (api_keys.h); what each kind
+// of key may do is decided in one place, api_access.h, before any route runs.
 //
 // Threads: cpp-httplib's own pool runs the handlers; each handler uses short store calls. The
 // validation handshake of a registration runs in its handler (at most 5 s), never inside a store
@@ -27,7 +31,8 @@
 
 namespace httplib {
 class Server;
-}
+struct Request;
+}  // namespace httplib
 
 namespace hookbroker {
 
@@ -36,19 +41,23 @@ struct ApiServerOptions {
   bool validation_handshake = true;
   std::chrono::milliseconds handshake_timeout{5000};
   CallbackAddressPolicy address_policy;
+  // Both set: serve HTTPS with this certificate (chain) and private key, PEM files.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class ApiServer {
  public:
   ApiServer(Store& store, Dispatcher& dispatcher, HttpSender& sender, const Clock& clock,
-            const ApiKeys& keys, Metrics& metrics, ApiServerOptions options);
+            ApiKeys& keys, Metrics& metrics, ApiServerOptions options);
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
 
-  // "HOST:PORT"; port 0 picks a free one.
+  // "HOST:PORT"; port 0 picks a free one. Fails too when the TLS certificate or key cannot be
+  // used.
   Status Bind(const std::string& host_port);
-  // "http://HOST:PORT" with the actual port.
+  // "http://HOST:PORT" (or https://) with the actual port.
   const std::string& url() const { return url_; }
   // Serves on a thread of its own; returns once the server accepts requests.
   void Start();
@@ -58,6 +67,11 @@ class ApiServer {
   void CommonHandlers();
   void WebhookRoutes();
   void HistoryRoutes();
+  void KeyRoutes();
+  void SecretRoutes();
+  // The key `req` was authenticated with (the pre-routing handler let it through), for what a
+  // route shows (callback tokens to admin keys only) and for the log ("by key ...").
+  ApiCaller Caller(const httplib::Request& req) const;
   // Error (validation_failed, callback_forbidden, dns_error) when `url` may not be a callback.
   Status CheckCallbackUrl(const std::string& url);
 
@@ -65,7 +79,7 @@ class ApiServer {
   Dispatcher& dispatcher_;
   HttpSender& sender_;
   const Clock& clock_;
-  const ApiKeys& keys_;
+  ApiKeys& keys_;
   Metrics& metrics_;
   const ApiServerOptions options_;
   std::unique_ptr<httplib::Server> server_;

@@ -65,6 +65,16 @@ struct FlagSpec {
   std::function<Status(Config&, const std::string&)> apply;
 };
 
+// A flag naming a file that must be readable now (a typo should fail at start, not later).
+std::function<Status(Config&, const std::string&)> ReadableFile(const char* flag,
+                                                                std::string Config::*field) {
+  return [flag, field](Config& c, const std::string& v) -> Status {
+    if (!std::ifstream(v)) return FlagError(flag, "cannot read " + v);
+    c.*field = v;
+    return Status::Ok();
+  };
+}
+
 const std::map<std::string, FlagSpec>& Flags() {
   static const std::map<std::string, FlagSpec> flags = {
       {"data-dir",
@@ -99,20 +109,15 @@ const std::map<std::string, FlagSpec>& Flags() {
           c.api_keys.push_back(v);
           return Status::Ok();
         }}},
+      {"api-tls-cert", {true, false, ReadableFile("api-tls-cert", &Config::api_tls_cert)}},
+      {"api-tls-key", {true, false, ReadableFile("api-tls-key", &Config::api_tls_key)}},
       {"allow-http-callbacks",
        {false, false,
         [](Config& c, const std::string&) -> Status {
           c.allow_http_callbacks = true;
           return Status::Ok();
         }}},
-      {"ca-file",
-       {true, false,
-        [](Config& c, const std::string& v) -> Status {
-          std::ifstream f(v);
-          if (!f) return FlagError("ca-file", "cannot read " + v);
-          c.ca_file = v;
-          return Status::Ok();
-        }}},
+      {"ca-file", {true, false, ReadableFile("ca-file", &Config::ca_file)}},
       {"callback-allow",
        {true, true,
         [](Config& c, const std::string& v) -> Status {
@@ -333,6 +338,10 @@ Result<Config> ParseConfig(const std::vector<std::string>& args) {
   for (const auto& [name, value] : given) {
     if (Status s = Flags().at(name).apply(config, value); !s) return s.error();
   }
+  if (config.api_tls_cert.empty() != config.api_tls_key.empty()) {
+    const std::string missing = config.api_tls_cert.empty() ? "api-tls-cert" : "api-tls-key";
+    return FlagError(missing, "HTTPS needs both --api-tls-cert and --api-tls-key");
+  }
   return config;
 }
 
@@ -350,6 +359,9 @@ Storage and listeners:
   --http-listen HOST:PORT     REST API address (default 127.0.0.1:8080; port 0 picks one)
   --ingest-listen ENDPOINT    ZeroMQ ROUTER endpoint for producers
                               (default tcp://127.0.0.1:5555; tcp://HOST:* picks a port)
+  --api-tls-cert PEM          serve the REST API over HTTPS with this certificate (chain);
+                              needs --api-tls-key (TLS 1.2 or later)
+  --api-tls-key PEM           the certificate's private key (keep it mode 0600)
   --map-size-mb N             LMDB map size in MiB: the most the data may grow to
                               (default 16384; reserves address space, not disk)
 
@@ -357,6 +369,8 @@ Access:
   --api-key KEY               accept KEY on /v1 calls (header "accessToken: KEY" or
                               "Authorization: Bearer KEY"); repeatable; at least 16 characters.
                               Without any, a key is generated once into DATA_DIR/api-key.
+                              These are admin keys; more keys, admin or read-only, are
+                              created and revoked over REST (/v1/keys) without a restart.
 
 Callbacks:
   --allow-http-callbacks      accept plain http:// callback URLs (default: https only)

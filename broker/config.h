@@ -18,6 +18,8 @@ struct Config {
   std::string http_listen = "127.0.0.1:8080";
   std::string ingest_listen = "tcp://127.0.0.1:5555";
   std::vector<std::string> api_keys;  // empty: a key is generated into DATA_DIR/api-key
+  std::string api_tls_cert;           // both set: the REST API serves HTTPS
+  std::string api_tls_key;
   bool allow_http_callbacks = false;
   std::string ca_file;
   std::vector<Cidr> callback_allow;

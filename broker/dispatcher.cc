@@ -7,6 +7,7 @@
 #include "broker/delivery_policy.h"
 #include "broker/log.h"
 #include "proto/envelope.h"
+#include "proto/secret_rotation.h"
 #include "proto/signature.h"
 
 namespace hookbroker {
@@ -158,7 +159,9 @@ Dispatcher::Finished Dispatcher::Attempt(const DeliveryId& id, const std::string
   const std::int64_t ts = attempt.started_ms / 1000;
   request.headers.emplace_back("webhook-id", msg_id);
   request.headers.emplace_back("webhook-timestamp", std::to_string(ts));
-  request.headers.emplace_back("webhook-signature", SignWebhook(*key, msg_id, ts, request.body));
+  request.headers.emplace_back(
+      "webhook-signature",
+      CallbackSignatureHeader(sub, *key, msg_id, ts, request.body, attempt.started_ms));
   if (!sub.callback_token.empty())
     request.headers.emplace_back("kz-callback-token", sub.callback_token);
   if (sub.auth.kind != CallbackAuth::Kind::kNone) {

@@ -58,7 +58,11 @@ int Run(const Config& config) {
     LogInfo("config",
             "no --api-key given: using the key stored in " + config.data_dir + "/api-key");
   }
-  ApiKeys api_keys(keys);
+  ApiKeys api_keys(keys, store->get());
+  if (Status s = api_keys.Load(); !s) {
+    LogError("store", "cannot read the stored API keys: " + s.error().message);
+    return 1;
+  }
 
   SystemClock clock;
   Metrics metrics;
@@ -103,6 +107,8 @@ int Run(const Config& config) {
   api_options.allow_http_callbacks = config.allow_http_callbacks;
   api_options.validation_handshake = config.validation_handshake;
   api_options.address_policy = policy;
+  api_options.tls_cert_file = config.api_tls_cert;
+  api_options.tls_key_file = config.api_tls_key;
   ApiServer api(**store, dispatcher, sender, clock, api_keys, metrics, api_options);
   if (Status s = api.Bind(config.http_listen); !s) {
     LogError("api", s.error().message);

@@ -74,7 +74,7 @@ std::optional<std::string> Unhex(std::string_view hex) {
 
 struct Store::Dbs {
   MDB_dbi meta, events, event_time, subs, scope, stats, deliveries, due, pending, attempts,
-      attempt_log, by_sub, by_event;
+      attempt_log, by_sub, by_event, api_keys;
 
   // Reads, changes and writes back one subscription's counters.
   template <typename F>
@@ -165,7 +165,8 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
                  {"attempts", &dbs->attempts},
                  {"attempt_log", &dbs->attempt_log},
                  {"by_subscription", &dbs->by_sub},
-                 {"by_event", &dbs->by_event}};
+                 {"by_event", &dbs->by_event},
+                 {"api_keys", &dbs->api_keys}};
     for (const auto& n : named) {
       if (int r = mdb_dbi_open(txn.get(), n.name, MDB_CREATE, n.dbi); r != 0) {
         return lmdb::ToError(std::string("open table ") + n.name, r);
@@ -933,6 +934,50 @@ Result<StoreInfo> Store::Info() const {
     }
   }
   return info;
+}
+
+Status Store::PutApiKey(const ApiKeyRecord& key) {
+  Txn txn(env_, true);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  // A new id never replaces a stored key (or its revocation).
+  if (int rc = Put(txn.get(), dbs_->api_keys, key.id.value(), EncodeApiKey(key), MDB_NOOVERWRITE);
+      rc != 0) {
+    return lmdb::ToError("store API key", rc);
+  }
+  if (int rc = txn.Commit(); rc != 0) return lmdb::ToError("commit API key", rc);
+  return Status::Ok();
+}
+
+Result<std::vector<ApiKeyRecord>> Store::ListApiKeys() const {
+  Txn txn(env_, false);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  std::vector<ApiKeyRecord> keys;
+  Cursor c(txn.get(), dbs_->api_keys);
+  if (c.rc() != 0) return lmdb::ToError("open API key cursor", c.rc());
+  for (bool ok = c.First(); ok; ok = c.Next()) {
+    ApiKeyRecord k;
+    if (!DecodeApiKey(c.key(), c.value(), &k)) return Corrupt("API key");
+    keys.push_back(std::move(k));
+  }
+  return keys;
+}
+
+Result<std::optional<ApiKeyRecord>> Store::RevokeApiKey(const ApiKeyId& id, std::int64_t now_ms) {
+  Txn txn(env_, true);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  std::string_view bytes;
+  int rc = GetValue(txn.get(), dbs_->api_keys, id.value(), &bytes);
+  if (rc == MDB_NOTFOUND) return std::optional<ApiKeyRecord>();
+  if (rc != 0) return lmdb::ToError("read API key", rc);
+  ApiKeyRecord k;
+  if (!DecodeApiKey(id.value(), bytes, &k)) return Corrupt("API key");
+  if (k.revoked_ms != 0) return std::optional<ApiKeyRecord>();
+  k.revoked_ms = now_ms;
+  if ((rc = Put(txn.get(), dbs_->api_keys, id.value(), EncodeApiKey(k))) != 0) {
+    return lmdb::ToError("revoke API key", rc);
+  }
+  if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit API key", rc);
+  return std::optional<ApiKeyRecord>(std::move(k));
 }
 
 }  // namespace hookbroker

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/api_key_record.h"
 #include "broker/delivery.h"
 #include "proto/event.h"
 #include "proto/ingest_codec.h"
@@ -216,6 +217,15 @@ class Store {
   Result<GcResult> CollectGarbage(std::int64_t cutoff_ms, std::size_t budget, GcPosition* position);
 
   Result<StoreInfo> Info() const;
+
+  // --- API keys (hashes only; api_keys.h) ---------------------------------------------------
+  // Adds a key; an id already stored is an error (storage_error), nothing is replaced.
+  Status PutApiKey(const ApiKeyRecord& key);
+  // Every stored key, revoked ones included, ordered by id.
+  Result<std::vector<ApiKeyRecord>> ListApiKeys() const;
+  // Marks the key revoked at now_ms (kept for the record). nullopt when unknown or already
+  // revoked.
+  Result<std::optional<ApiKeyRecord>> RevokeApiKey(const ApiKeyId& id, std::int64_t now_ms);
 
  private:
   Store(MDB_env* env, std::uint64_t map_size);

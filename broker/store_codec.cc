@@ -274,4 +274,36 @@ bool DecodeStats(std::string_view bytes, StatsRecord* s) {
   return r.I64(&s->failing_since_ms) && r.done();
 }
 
+std::string EncodeApiKey(const ApiKeyRecord& k) {
+  boost::json::object o;
+  o["v"] = 1;
+  o["kind"] = ToString(k.kind);
+  o["label"] = k.label;
+  o["hash"] = k.hash;
+  o["created"] = k.created_ms;
+  o["revoked"] = k.revoked_ms;
+  return boost::json::serialize(o);
+}
+
+bool DecodeApiKey(std::string_view id, std::string_view bytes, ApiKeyRecord* k) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(bytes, ec);
+  if (ec || !v.is_object()) return false;
+  const auto& o = v.as_object();
+  try {
+    if (o.at("v").to_number<std::int64_t>() != 1) return false;
+    auto kind = ParseApiKeyKind(o.at("kind").as_string());
+    if (!kind) return false;
+    k->id = ApiKeyId(std::string(id));
+    k->kind = *kind;
+    k->label = o.at("label").as_string();
+    k->hash = o.at("hash").as_string();
+    k->created_ms = o.at("created").to_number<std::int64_t>();
+    k->revoked_ms = o.at("revoked").to_number<std::int64_t>();
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
+
 }  // namespace hookbroker::codec

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "broker/api_key_record.h"
 #include "broker/delivery.h"
 #include "proto/subscription.h"
 
@@ -52,5 +53,9 @@ struct StatsRecord {
 };
 std::string EncodeStats(const StatsRecord& s);
 bool DecodeStats(std::string_view bytes, StatsRecord* s);
+
+// api_keys: JSON {"v":1,"kind","label","hash","created","revoked"}; the id is the table key.
+std::string EncodeApiKey(const ApiKeyRecord& k);
+bool DecodeApiKey(std::string_view id, std::string_view bytes, ApiKeyRecord* k);
 
 }  // namespace hookbroker::codec

@@ -8,6 +8,7 @@
 #include <array>
 #include <charconv>
 #include <stdexcept>
+#include <vector>
 
 #include "proto/base64.h"
 
@@ -90,6 +91,16 @@ std::string SignWebhook(std::string_view key, std::string_view msg_id, std::int6
   return "v1," + Base64Encode(HmacSha256(key, message));
 }
 
+std::string SignWebhook(std::span<const std::string> keys, std::string_view msg_id,
+                        std::int64_t timestamp_s, std::string_view body) {
+  std::string header;
+  for (const std::string& key : keys) {
+    if (!header.empty()) header.push_back(' ');
+    header += SignWebhook(key, msg_id, timestamp_s, body);
+  }
+  return header;
+}
+
 Status VerifyWebhook(std::string_view key, std::string_view msg_id, std::string_view timestamp,
                      std::string_view body, std::string_view signature_header, std::int64_t now_s,
                      const VerifyOptions& options) {
@@ -143,6 +154,14 @@ std::string WebhookMessageId(std::string_view subscription_id, std::string_view 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string RandomHex(std::size_t bytes) {
+  std::vector<unsigned char> random(bytes);
+  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
+    throw std::runtime_error("RAND_bytes failed");
+  }
+  return Hex(random.data(), random.size());
 }
 
 std::string Sha256Hex(std::string_view data) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,11 @@ Result<std::string> DecodeWebhookSecret(std::string_view secret);
 std::string SignWebhook(std::string_view key, std::string_view msg_id, std::int64_t timestamp_s,
                         std::string_view body);
 
+// The webhook-signature header for several keys: one "v1,<sig>" entry per key, in the order given,
+// separated by spaces (Standard Webhooks' form during a secret rotation).
+std::string SignWebhook(std::span<const std::string> keys, std::string_view msg_id,
+                        std::int64_t timestamp_s, std::string_view body);
+
 struct VerifyOptions {
   std::int64_t tolerance_s = 300;  // reject timestamps further than this from now
 };
@@ -37,6 +43,10 @@ std::string WebhookMessageId(std::string_view subscription_id, std::string_view 
 
 // Compares in time independent of where the inputs differ (length still leaks).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+// `bytes` bytes from a cryptographic RNG as lowercase hex (2 × bytes characters). Throws
+// std::runtime_error when the RNG fails: a predictable token or key is worse than none.
+std::string RandomHex(std::size_t bytes);
 
 // Lowercase hex SHA-256, e.g. for storing API keys hashed.
 std::string Sha256Hex(std::string_view data);

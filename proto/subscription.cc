@@ -190,6 +190,8 @@ constexpr std::string_view kAuthPassword = "apass";
 constexpr std::string_view kAuthToken = "atok";
 constexpr std::string_view kAuthHeader = "ahdr";
 constexpr std::string_view kSecret = "secret";
+constexpr std::string_view kPreviousSecret = "psecret";
+constexpr std::string_view kPreviousSecretUntil = "psecretUntil";
 constexpr std::string_view kPaused = "paused";
 constexpr std::string_view kDisabledMs = "disabledMs";  // absent in records written before it
 constexpr std::string_view kDisabledReason = "disabledWhy";
@@ -434,6 +436,10 @@ boost::json::object SubscriptionToStorageJson(const Subscription& sub) {
   out[key::kAuthToken] = sub.auth.token;
   out[key::kAuthHeader] = sub.auth.header;
   out[key::kSecret] = sub.secret;
+  if (!sub.previous_secret.empty()) {
+    out[key::kPreviousSecret] = sub.previous_secret;
+    out[key::kPreviousSecretUntil] = sub.previous_secret_until_ms;
+  }
   out[key::kPaused] = sub.paused;
   if (sub.disabled()) {
     out[key::kDisabledMs] = sub.disabled_ms;
@@ -474,6 +480,12 @@ Result<Subscription> SubscriptionFromStorageJson(const boost::json::value& value
                                            r.String(key::kDisabledReason, sub.disabled_reason))) {
     return Corrupt("missing or bad \"" + r.bad_key() + "\"");
   }
+  // Written only while a rotation is remembered (records from before rotation existed lack it).
+  if (obj->contains(key::kPreviousSecret) &&
+      !(r.String(key::kPreviousSecret, sub.previous_secret) &&
+        r.Int(key::kPreviousSecretUntil, sub.previous_secret_until_ms))) {
+    return Corrupt("missing or bad \"" + r.bad_key() + "\"");
+  }
   sub.id = SubscriptionId(std::move(id));
   const std::optional<ObjectType> type = ParseObjectType(object_type);
   if (!type) return Corrupt("unknown object type \"" + object_type + "\"");
@@ -490,8 +502,11 @@ Status ApplySubscriptionPatch(const boost::json::value& patch, const RequestPoli
   if (obj == nullptr) return Error{"invalid_json", "request body must be a JSON object", ""};
   for (const char* fixed : {"objectId", "objectType", "secret"}) {
     if (obj->contains(fixed)) {
-      return Error::Invalid(fixed,
-                            std::string(fixed) + ": cannot be changed; register a new webhook");
+      return Error::Invalid(
+          fixed, std::string(fixed) == "secret"
+                     ? "secret: cannot be changed here; rotate it with POST "
+                       "/v1/webhook/{id}/secret/rotate"
+                     : std::string(fixed) + ": cannot be changed; register a new webhook");
     }
   }
   static constexpr std::string_view kPatchable[] = {

@@ -51,7 +51,11 @@ struct Subscription {
   std::int64_t validity_ms = 0;  // expiry, epoch ms
   std::int64_t created_ms = 0;
   CallbackAuth auth;
-  std::string secret;   // "whsec_..."
+  std::string secret;  // "whsec_...": signs every callback
+  // The secret replaced by the last rotation (secret_rotation.h): it signs callbacks too until
+  // previous_secret_until_ms, then it is ignored. Empty when there was no rotation.
+  std::string previous_secret;
+  std::int64_t previous_secret_until_ms = 0;
   bool paused = false;  // deliveries wait (pending, not attempted) while paused
   // Disabled by the broker (410 Gone, or no successful callback for too long) or an operator:
   // no new deliveries, pending ones are cancelled when they come due. 0: enabled.

@@ -3,8 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <thread>
 
+#include "proto/secret_rotation.h"
 #include "tests/broker/broker_test_util.h"
 #include "tests/support/temp_dir.h"
 
@@ -187,6 +189,41 @@ TEST_F(DispatcherTest, SignsAndAuthenticatesEveryAttemptWithTheSameWebhookId) {
     EXPECT_EQ(r.url.Origin(), "https://receiver.example:8443");
     EXPECT_EQ(r.url.target, "/hook");
   }
+}
+
+TEST_F(DispatcherTest, RotatedSecretSignsBesideTheOldOneUntilTheOverlapEnds) {
+  MakeDispatcher(RetrySchedule({std::chrono::seconds(1)}));
+  const std::string old_secret = sub_.secret;
+  const std::string new_secret = GenerateWebhookSecret();
+  auto rotated = store_->UpdateSubscription(sub_.id, [&](Subscription& s) -> Status {
+    RotateSecret(s, new_secret, 60'000, clock_.NowMs());
+    return Status::Ok();
+  });
+  ASSERT_TRUE(rotated.ok() && rotated->has_value());
+
+  auto verifies = [](const HttpRequest& r, const std::string& secret) {
+    std::map<std::string, std::string> h(r.headers.begin(), r.headers.end());
+    const std::int64_t ts = std::stoll(h["webhook-timestamp"]);
+    return VerifyWebhook(DecodeWebhookSecret(secret).value(), h["webhook-id"],
+                         h["webhook-timestamp"], r.body, h["webhook-signature"], ts)
+        .ok();
+  };
+  Publish("during");
+  clock_.Advance(59'999);  // the last millisecond of the overlap
+  Publish("late-during");
+  ASSERT_EQ(dispatcher_->RunDue(), 2);
+  clock_.Advance(1);  // the overlap is over
+  Publish("after");
+  ASSERT_EQ(dispatcher_->RunDue(), 1);
+
+  auto requests = sender_.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  for (int i : {0, 1}) {
+    EXPECT_TRUE(verifies(requests[i], new_secret)) << i;
+    EXPECT_TRUE(verifies(requests[i], old_secret)) << i;
+  }
+  EXPECT_TRUE(verifies(requests[2], new_secret));
+  EXPECT_FALSE(verifies(requests[2], old_secret)) << "the old secret still signs after the overlap";
 }
 
 TEST_F(DispatcherTest, DeletedSubscriptionCancelsItsPendingDeliveryWithoutARequest) {

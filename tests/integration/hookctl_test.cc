@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tests/integration/broker_fixture.h"
+#include "tests/integration/output_text.h"
 
 extern char** environ;
 
@@ -25,30 +26,6 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace json = boost::json;
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) out.push_back(line);
-  }
-  return out;
-}
-
-// The value of a "label:  value" line of hookctl's output.
-std::string Field(const std::string& text, const std::string& label) {
-  for (const std::string& line : Lines(text)) {
-    if (line.rfind(label + ":", 0) != 0) continue;
-    std::string value = line.substr(label.size() + 1);
-    value.erase(0, value.find_first_not_of(' '));
-    return value;
-  }
-  return "";
-}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);

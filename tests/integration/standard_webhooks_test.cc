@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "tests/integration/broker_fixture.h"
 
@@ -65,6 +66,49 @@ TEST_F(StandardWebhooksTest, ReferenceLibraryAcceptsACallerSuppliedSecret) {
   ASSERT_TRUE(receiver_->WaitForPosts(1, 10s));
   CommandResult ok = VerifyWithReferenceLibrary(secret, receiver_->Posts().at(0));
   EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+}
+
+// A rotation with a short overlap, end to end: the receiver's library accepts a callback made
+// during the overlap with the old secret and with the new one; after the overlap, only the new.
+TEST_F(StandardWebhooksTest, ReferenceLibraryAcceptsEitherSecretDuringARotationThenOnlyTheNew) {
+  ASSERT_TRUE(std::filesystem::exists(kNodeDir + "/node_modules/standardwebhooks"))
+      << "the reference library is missing: run tools/test.sh (it runs npm ci in tests/node)";
+  StartBroker();
+  auto [id, old_secret] = Register("Group", "g-rot");
+  ASSERT_FALSE(id.empty());
+  HttpReply r = Api("POST", "/v1/webhook/" + id + "/secret/rotate", R"({"overlapSeconds":5})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::object rotated = json::parse(r.body).as_object();
+  const std::string new_secret(rotated.at("secret").as_string());
+  const std::int64_t overlap_ends = rotated.at("previousSecretExpiresAt").as_int64();
+
+  Publish(json::object{{"eventType", "MemberAdded"}, {"groupId", "g-rot"}});
+  ASSERT_TRUE(receiver_->WaitForPosts(1, 10s));
+  const auto during = receiver_->Posts().at(0);
+  ASSERT_LT(during.received_ms, overlap_ends) << "too slow to test the overlap";
+  EXPECT_NE(during.headers.at("webhook-signature").find(' '), std::string::npos)
+      << "one signature during the overlap: " << during.headers.at("webhook-signature");
+  for (const std::string& secret : {old_secret, new_secret}) {
+    CommandResult ok = VerifyWithReferenceLibrary(secret, during);
+    EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  }
+
+  // Waiting for the overlap to end on the broker's (wall) clock, not for the broker to act.
+  const auto now_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  while (now_ms() <= overlap_ends) std::this_thread::sleep_for(50ms);
+  Publish(json::object{{"eventType", "MemberAdded"}, {"groupId", "g-rot"}});
+  ASSERT_TRUE(receiver_->WaitForPosts(2, 10s));
+  const auto after = receiver_->Posts().at(1);
+  EXPECT_EQ(after.headers.at("webhook-signature").find(' '), std::string::npos)
+      << after.headers.at("webhook-signature");
+  CommandResult ok = VerifyWithReferenceLibrary(new_secret, after);
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  CommandResult stale = VerifyWithReferenceLibrary(old_secret, after);
+  EXPECT_EQ(stale.exit_code, 1) << "the old secret still verifies after the overlap";
 }
 
 }  // namespace

@@ -184,5 +184,27 @@ TEST(SignatureTest, ConstantTimeEqualsComparesContentAndLength) {
   EXPECT_FALSE(ConstantTimeEquals("abc", "abcd"));
 }
 
+TEST(SignatureTest, SeveralKeysGiveOneSpaceSeparatedEntryEachAndEitherVerifies) {
+  const std::string other = DecodeWebhookSecret(GenerateWebhookSecret()).value();
+  const std::vector<std::string> keys = {SpecKey(), other};
+  const std::string header = SignWebhook(keys, kSpecMsgId, kSpecTimestamp, kSpecBody);
+  EXPECT_EQ(header, std::string(kSpecSignature) + " " +
+                        SignWebhook(other, kSpecMsgId, kSpecTimestamp, kSpecBody));
+  for (const std::string& key : keys) {
+    EXPECT_TRUE(
+        VerifyWebhook(key, kSpecMsgId, "1614265330", kSpecBody, header, kSpecTimestamp).ok());
+  }
+  const std::string stranger = DecodeWebhookSecret(GenerateWebhookSecret()).value();
+  EXPECT_FALSE(
+      VerifyWebhook(stranger, kSpecMsgId, "1614265330", kSpecBody, header, kSpecTimestamp).ok());
+}
+
+TEST(SignatureTest, RandomHexHasTwoDigitsPerByteAndDiffers) {
+  const std::string a = RandomHex(16);
+  EXPECT_EQ(a.size(), 32u);
+  EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_NE(a, RandomHex(16));
+}
+
 }  // namespace
 }  // namespace hookbroker

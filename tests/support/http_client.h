@@ -19,4 +19,10 @@ HttpReply HttpCall(const std::string& base, const std::string& method, const std
                    const std::map<std::string, std::string>& headers = {},
                    const std::string& content_type = "application/json");
 
+// HttpCall over HTTPS (`base` like "https://127.0.0.1:PORT"), trusting only `ca_file` (PEM) and
+// verifying the certificate and host name; a verification failure comes back as status 0.
+HttpReply HttpsCall(const std::string& ca_file, const std::string& base, const std::string& method,
+                    const std::string& path, const std::string& body = "",
+                    const std::map<std::string, std::string>& headers = {});
+
 }  // namespace hookbroker::testing

@@ -50,6 +50,11 @@ struct ApiClient::Impl {
     // Paths are percent-encoded by the caller (url_encode.h); encoding again would mangle '%'.
     client->set_url_encode(false);
     client->set_keep_alive(false);
+    if (url.scheme == "https") {
+      // The system's CAs, or only --ca-file's when given; the host name is checked too.
+      client->enable_server_certificate_verification(true);
+      if (!settings.ca_file.empty()) client->set_ca_cert_path(settings.ca_file.c_str());
+    }
     return client;
   }
 
@@ -74,7 +79,10 @@ struct ApiClient::Impl {
       case httplib::Error::SSLConnection:
         return "TLS handshake failed";
       case httplib::Error::SSLServerVerification:
-        return "the broker's TLS certificate is not trusted";
+        return settings.ca_file.empty()
+                   ? "the broker's TLS certificate is not trusted; give its CA with --ca-file or "
+                     "HOOKBROKER_CA"
+                   : "the broker's TLS certificate is not trusted by " + settings.ca_file;
       case httplib::Error::SSLLoadingCerts:
         return "cannot load the CA certificates";
       case httplib::Error::Canceled:

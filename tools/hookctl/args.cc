@@ -20,8 +20,8 @@ std::optional<std::string> Args::Value(std::string_view name) const {
 
 const std::vector<OptionSpec>& GlobalOptionSpecs() {
   static const std::vector<OptionSpec> kSpecs = {
-      {"--url", true},     {"--api-key", true},     {"--json", false},
-      {"--timeout", true}, {"--help", false, "-h"}, {"--version", false},
+      {"--url", true},         {"--api-key", true},  {"--json", false},   {"--timeout", true},
+      {"--help", false, "-h"}, {"--version", false}, {"--ca-file", true},
   };
   return kSpecs;
 }

@@ -32,5 +32,7 @@ std::vector<Command> TailCommands();
 std::vector<Command> RequeueCommands();
 std::vector<Command> StatsCommands();
 std::vector<Command> ExportCommands();
+std::vector<Command> SecretCommands();
+std::vector<Command> KeyCommands();
 
 }  // namespace hookctl

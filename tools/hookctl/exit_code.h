@@ -15,6 +15,8 @@ enum ExitCode : int {
   kExitUnauthorized = 4,
   // The id (or the route) is unknown to the broker (HTTP 404).
   kExitNotFound = 5,
+  // The API key is valid but may not make this call (HTTP 403): a read-only key.
+  kExitForbidden = 6,
 };
 
 }  // namespace hookctl

@@ -24,13 +24,16 @@ Global options (before or after the command):
                      ./data/api-key when it exists: the key the broker creates on first start)
   --json             print the broker's JSON as it sent it, for scripts
   --timeout SECONDS  how long to wait for the broker (default 15)
+  --ca-file PEM      CA certificates to trust for an https:// broker, instead of the system's
+                     (default $HOOKBROKER_CA)
   -h, --help         this help; "hookctl COMMAND --help" for a command's
   --version          hookctl's version
 
 TIME options accept epoch milliseconds, RFC 3339 UTC (2026-11-24T02:00:00Z), or an age meaning
 that long ago (30m, 2h, 1d). Tables show times in UTC.
 
-Environment: HOOKBROKER_URL, HOOKBROKER_API_KEY, HOOKBROKER_INGEST (publish's endpoint).
+Environment: HOOKBROKER_URL, HOOKBROKER_API_KEY, HOOKBROKER_CA, HOOKBROKER_INGEST (publish's
+endpoint).
 
 Exit codes:
   0  success
@@ -39,12 +42,13 @@ Exit codes:
   3  the broker could not be reached, or did not answer in time
   4  the broker refused the API key (401)
   5  not found (404): no such webhook or delivery
+  6  the API key may not do this (403): a read-only key asked to change something
 )HELP";
 
 std::vector<Command> AllCommands() {
   std::vector<Command> all;
-  for (auto part : {WebhookCommands, PublishCommands, DeliveryCommands, TailCommands,
-                    RequeueCommands, StatsCommands, ExportCommands}) {
+  for (auto part : {WebhookCommands, SecretCommands, PublishCommands, DeliveryCommands,
+                    TailCommands, RequeueCommands, StatsCommands, ExportCommands, KeyCommands}) {
     for (Command& c : part()) all.push_back(std::move(c));
   }
   return all;
@@ -65,7 +69,7 @@ void PrintOverview(std::FILE* out, const std::vector<Command>& commands,
                what.c_str());
   for (const Command& c : commands) {
     if (!group.empty() && c.words[0] != group) continue;
-    std::fprintf(out, "  %-18s %s\n", Words(c).c_str(), std::string(c.summary).c_str());
+    std::fprintf(out, "  %-21s %s\n", Words(c).c_str(), std::string(c.summary).c_str());
   }
   std::fputs(std::string(kGlobalHelp).c_str(), out);
 }
@@ -73,7 +77,7 @@ void PrintOverview(std::FILE* out, const std::vector<Command>& commands,
 void PrintCommandHelp(const Command& c) {
   std::fputs(std::string(c.help).c_str(), stdout);
   std::fputs(
-      "\nGlobal options: --url URL, --api-key KEY, --json, --timeout SECONDS "
+      "\nGlobal options: --url URL, --api-key KEY, --json, --timeout SECONDS, --ca-file PEM "
       "(hookctl --help).\n",
       stdout);
 }

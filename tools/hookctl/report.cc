@@ -70,6 +70,10 @@ int ReportApiFailure(const ApiReply& reply, const Settings& settings) {
                 "(the key sent came from " +
                     settings.api_key_source + ")");
   }
+  if (reply.status == 403) {
+    return Fail(kExitForbidden, "the broker refused (403): " +
+                                    (e.message.empty() ? std::string("forbidden") : e.message));
+  }
   if (reply.status == 404) {
     // The broker's generic 404 for a path it has no handler for: most likely a broker older
     // than this hookctl, which is worth saying rather than "no such route".

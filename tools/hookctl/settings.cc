@@ -42,6 +42,15 @@ hookbroker::Result<Settings> ResolveSettings(const Args& global) {
     s.api_key_source = std::string("./") + kDefaultKeyFile;
   }
 
+  if (auto ca = global.Value("--ca-file")) {
+    s.ca_file = *ca;
+  } else if (const char* env = std::getenv("HOOKBROKER_CA"); env != nullptr && *env != '\0') {
+    s.ca_file = env;
+  }
+  if (!s.ca_file.empty() && !std::ifstream(s.ca_file)) {
+    return hookbroker::Error::Invalid("--ca-file", "--ca-file: cannot read '" + s.ca_file + "'");
+  }
+
   s.json = global.Has("--json");
   if (auto t = global.Value("--timeout")) {
     char* end = nullptr;

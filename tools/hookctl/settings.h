@@ -18,6 +18,7 @@ struct Settings {
   std::string broker_url;      // --url, $HOOKBROKER_URL, or kDefaultBrokerUrl
   std::string api_key;         // empty: none found; the broker will answer 401
   std::string api_key_source;  // where api_key came from, for the 401 message
+  std::string ca_file;         // --ca-file or $HOOKBROKER_CA: trusted for an https:// broker
   bool json = false;
   std::chrono::milliseconds timeout = kDefaultTimeout;
 };

@@ -122,6 +122,8 @@ std::optional<std::int64_t> ParseAgeMs(std::string_view s) {
 
 }  // namespace
 
+std::optional<std::int64_t> ParseDurationMs(std::string_view text) { return ParseAgeMs(text); }
+
 std::int64_t NowMs() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();

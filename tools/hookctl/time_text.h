@@ -23,6 +23,9 @@ hookbroker::Result<std::int64_t> ParseTime(std::string_view text, std::int64_t n
 // age ("that long ago") would mean the opposite of what the operator wants.
 hookbroker::Result<std::int64_t> ParseAbsoluteTime(std::string_view text);
 
+// A length of time: a whole number with a unit s, m, h, d or w ("90s", "24h"); nullopt otherwise.
+std::optional<std::int64_t> ParseDurationMs(std::string_view text);
+
 // "2026-11-24T02:00:00Z", or with milliseconds "2026-11-24T02:00:00.123Z".
 std::string FormatUtc(std::int64_t epoch_ms, bool with_millis = false);
 
