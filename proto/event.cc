@@ -153,13 +153,24 @@ Result<Event> ParseEvent(boost::json::value&& value) {
     event.source["timestamp"] = *ms;
   }
 
-  if (const boost::json::value* data = Present(*obj, "data")) {
-    if (!data->is_object()) return Error::Invalid("data", "data: must be a JSON object");
-    if (boost::json::serialize(*data).size() > limits::kMaxEventDataBytes) {
-      return Error::Invalid("data", "data: larger than " +
-                                        std::to_string(limits::kMaxEventDataBytes) +
-                                        " bytes when serialized");
-    }
+  const boost::json::value* data = Present(*obj, "data");
+  if (data != nullptr && !data->is_object()) {
+    return Error::Invalid("data", "data: must be a JSON object");
+  }
+  // One serialization of the whole event bounds both; `data` on its own needs a second one only
+  // when the whole event is larger than `data` may be.
+  const std::size_t event_bytes = boost::json::serialize(event.source).size();
+  if (data != nullptr && event_bytes > limits::kMaxEventDataBytes &&
+      boost::json::serialize(*data).size() > limits::kMaxEventDataBytes) {
+    return Error::Invalid("data", "data: larger than " +
+                                      std::to_string(limits::kMaxEventDataBytes) +
+                                      " bytes when serialized");
+  }
+  if (event_bytes > limits::kMaxEventBytes) {
+    return Error{"event_too_large",
+                 "event: larger than " + std::to_string(limits::kMaxEventBytes) +
+                     " bytes when serialized (unknown fields included)",
+                 ""};
   }
   return event;
 }

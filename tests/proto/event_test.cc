@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <regex>
 #include <set>
 
@@ -177,6 +178,42 @@ TEST(EventTest, ValidatesData) {
   const std::string fits(limits::kMaxEventDataBytes - 8, 'd');
   EXPECT_TRUE(ParseWith("data", boost::json::object{{"k", fits}}).ok());
   ExpectInvalid(ParseWith("data", boost::json::object{{"k", fits + "d"}}), "data");
+}
+
+// The whole event, unknown fields included, `size` bytes when serialized.
+boost::json::object EventOfSize(std::size_t size) {
+  boost::json::object obj = Minimal();
+  obj["extra"] = "";
+  const std::size_t base = boost::json::serialize(obj).size();
+  obj["extra"] = std::string(size - base, 'x');
+  EXPECT_EQ(boost::json::serialize(obj).size(), size);
+  return obj;
+}
+
+TEST(EventTest, AcceptsWholeEventAtTheSizeLimit) {
+  EXPECT_TRUE(ParseEvent(EventOfSize(limits::kMaxEventBytes)).ok());
+}
+
+TEST(EventTest, RejectsWholeEventOverTheSizeLimitCountingUnknownFields) {
+  Result<Event> event = ParseEvent(EventOfSize(limits::kMaxEventBytes + 1));
+  ASSERT_FALSE(event.ok());
+  EXPECT_EQ(event.error().code, "event_too_large");
+  EXPECT_TRUE(event.error().message.starts_with("event: larger than 327680 bytes"))
+      << event.error().message;
+}
+
+TEST(EventTest, DataAtItsLimitFitsInTheWholeEventWithEveryFieldAtItsLimit) {
+  boost::json::object obj{{"eventType", "C" + std::string(63, 'c')},
+                          {"groupId", std::string(limits::kMaxObjectIdLength, 'g')},
+                          {"actionPackageId", std::string(limits::kMaxObjectIdLength, 'p')},
+                          {"actionId", std::string(limits::kMaxObjectIdLength, 'a')},
+                          {"eventId", std::string(limits::kMaxEventIdLength, 'i')},
+                          {"timestamp", 1700000000000},
+                          {"data", {{"k", std::string(limits::kMaxEventDataBytes - 8, 'd')}}}};
+  for (const char* key : {"fromUser", "fromUserId", "fromUserName", "fromUserProfilePic"}) {
+    obj[key] = std::string(limits::kMaxUserFieldLength, 'u');
+  }
+  EXPECT_TRUE(ParseEvent(obj).ok());
 }
 
 TEST(EventTest, AssignDefaultsFillsMissingIdAndTimestamp) {
