@@ -27,6 +27,10 @@ inline constexpr std::size_t kMaxJsonDepth = 32;
 
 // REST.
 inline constexpr std::size_t kMaxRequestBodyBytes = 64 * 1024;
+// The request line and each header line, CRLF included: longer ones are answered 414 and 400.
+// cpp-httplib 0.11.4 enforces it (CPPHTTPLIB_REQUEST_URI_MAX_LENGTH, CPPHTTPLIB_HEADER_MAX_LENGTH
+// compiled into Debian's library, not settable); it is here for the docs and the tests.
+inline constexpr std::size_t kMaxHttpLineBytes = 8192;
 inline constexpr std::size_t kMaxUrlLength = 2048;
 inline constexpr std::size_t kMaxCallbackTokenLength = 1024;
 inline constexpr std::size_t kMaxCallbackContextLength = 4096;
