@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <cmath>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -73,6 +74,23 @@ std::optional<std::int64_t> NonNegativeInteger(const boost::json::value& v) {
     }
   }
   return std::nullopt;
+}
+
+// Boost.JSON reads a number too large for a double (1e400) as infinity, and writes infinity as
+// `Infinity`, which is not JSON: an event holding one would be stored, and sent to receivers, as
+// text that no JSON parser reads back. The parse limited the depth, so the recursion is bounded.
+bool HasNonFiniteNumber(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::double_:
+      return !std::isfinite(v.get_double());
+    case boost::json::kind::array:
+      return std::any_of(v.get_array().begin(), v.get_array().end(), HasNonFiniteNumber);
+    case boost::json::kind::object:
+      return std::any_of(v.get_object().begin(), v.get_object().end(),
+                         [](const auto& member) { return HasNonFiniteNumber(member.value()); });
+    default:
+      return false;
+  }
 }
 
 bool IsNameStart(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
@@ -151,6 +169,13 @@ Result<Event> ParseEvent(boost::json::value&& value) {
     event.timestamp_ms = *ms;
     // A producer's 1.7e12 would otherwise reach receivers as a float.
     event.source["timestamp"] = *ms;
+  }
+
+  for (const auto& [key, field] : *obj) {
+    if (HasNonFiniteNumber(field)) {
+      return Error::Invalid(std::string(key),
+                            std::string(key) + ": holds a number too large for a double");
+    }
   }
 
   const boost::json::value* data = Present(*obj, "data");

@@ -216,6 +216,29 @@ TEST(EventTest, DataAtItsLimitFitsInTheWholeEventWithEveryFieldAtItsLimit) {
   EXPECT_TRUE(ParseEvent(obj).ok());
 }
 
+// Found by ingest_frame_fuzzer: Boost.JSON reads 1e400 as infinity and writes it back as
+// `Infinity`, so the event was accepted and stored as text that is not JSON.
+TEST(EventTest, RejectsNumbersThatOverflowToInfinityWhichWouldBeStoredAsInvalidJson) {
+  for (const char* text :
+       {R"({"eventType":"JobCreated","groupId":"g","p":0.7e712})",
+        R"({"eventType":"JobCreated","groupId":"g","data":{"a":[1,{"b":-1e400}]}})"}) {
+    Result<Event> event = ParseEvent(boost::json::parse(text));
+    ASSERT_FALSE(event.ok()) << text;
+    EXPECT_EQ(event.error().code, "invalid_field");
+    EXPECT_TRUE(event.error().message.ends_with("holds a number too large for a double"));
+  }
+  EXPECT_EQ(
+      ParseEvent(boost::json::parse(R"({"eventType":"JobCreated","groupId":"g","p":0.7e712})"))
+          .error()
+          .field,
+      "p");
+  // Large but finite, and underflowing to zero, are fine and survive a round trip.
+  Result<Event> finite = ParseEvent(
+      boost::json::parse(R"({"eventType":"JobCreated","groupId":"g","p":1e308,"q":1e-400})"));
+  ASSERT_TRUE(finite.ok());
+  EXPECT_NO_THROW(boost::json::parse(boost::json::serialize(EventJson(*finite))));
+}
+
 TEST(EventTest, AssignDefaultsFillsMissingIdAndTimestamp) {
   Result<Event> event = ParseEvent(Minimal());
   ASSERT_TRUE(event.ok());
