@@ -180,7 +180,14 @@ void ApiServer::CommonHandlers() {
             "request body larger than " + std::to_string(limits::kMaxRequestBodyBytes) + " bytes");
         break;
       case 400:
-        SendError(res, 400, "bad_request", "malformed HTTP request");
+        SendError(res, 400, "bad_request",
+                  "malformed HTTP request, or a header line longer than " +
+                      std::to_string(limits::kMaxHttpLineBytes) + " bytes");
+        break;
+      case 414:
+        SendError(
+            res, 414, "uri_too_long",
+            "request line longer than " + std::to_string(limits::kMaxHttpLineBytes) + " bytes");
         break;
       default:
         SendError(res, res.status, "http_error", "request failed");

@@ -14,9 +14,6 @@ namespace {
 // few MiB and keeps the time to the first ack short under load.
 constexpr std::size_t kMaxRequestsPerCommit = 256;
 constexpr std::size_t kMaxEventsPerCommit = 8192;
-// Frames larger than this make ZeroMQ drop the connection; below it but above the frame limit
-// they get a clear error.
-constexpr std::int64_t kHardMaxMessageBytes = 64LL * 1024 * 1024;
 
 struct Pending {
   std::vector<zmq::message_t> envelope;  // routing id(s) and the empty delimiter
@@ -26,16 +23,21 @@ struct Pending {
 };
 
 // Reads one whole multipart message. The last frame is the body; what precedes it up to and
-// including the first empty frame is the envelope echoed in the reply.
+// including the first empty frame is the envelope echoed in the reply. Frames past the limit are
+// read and dropped, so a message of a million frames costs no more here than one of nine.
 bool ReceiveRequest(zmq::socket_t& socket, Pending* out) {
+  // The ROUTER's routing id, then what the producer sent.
+  constexpr std::size_t kKeptFrames = 1 + limits::kMaxIngestRequestFrames;
   std::vector<zmq::message_t> frames;
+  std::size_t received = 0;
   for (;;) {
     zmq::message_t frame;
     auto got =
-        socket.recv(frame, frames.empty() ? zmq::recv_flags::dontwait : zmq::recv_flags::none);
+        socket.recv(frame, received == 0 ? zmq::recv_flags::dontwait : zmq::recv_flags::none);
     if (!got) return false;
+    ++received;
     const bool more = frame.more();
-    frames.push_back(std::move(frame));
+    if (frames.size() < kKeptFrames) frames.push_back(std::move(frame));
     if (!more) break;
   }
   std::size_t body_start = 1;  // the ROUTER's routing id
@@ -47,6 +49,12 @@ bool ReceiveRequest(zmq::socket_t& socket, Pending* out) {
   }
   for (std::size_t i = 0; i < body_start && i < frames.size(); ++i) {
     out->envelope.push_back(std::move(frames[i]));
+  }
+  if (received > kKeptFrames) {
+    out->error = "a request message has at most " +
+                 std::to_string(limits::kMaxIngestRequestFrames) +
+                 " frames (envelope, empty delimiter, body); got " + std::to_string(received - 1);
+    return true;
   }
   const std::size_t body_frames = frames.size() > body_start ? frames.size() - body_start : 0;
   if (body_frames != 1) {
@@ -100,7 +108,8 @@ Status IngestServer::Bind(const std::string& endpoint) {
     context_ = std::make_unique<zmq::context_t>(1);
     socket_ = std::make_unique<zmq::socket_t>(*context_, zmq::socket_type::router);
     socket_->set(zmq::sockopt::linger, 1000);
-    socket_->set(zmq::sockopt::maxmsgsize, kHardMaxMessageBytes);
+    socket_->set(zmq::sockopt::maxmsgsize,
+                 static_cast<std::int64_t>(limits::kMaxIngestMessageBytes));
     socket_->set(zmq::sockopt::rcvhwm, 10000);
     socket_->set(zmq::sockopt::sndhwm, 10000);
     socket_->bind(endpoint);

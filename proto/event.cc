@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <cmath>
 #include <limits>
 #include <optional>
 #include <stdexcept>
@@ -73,6 +74,23 @@ std::optional<std::int64_t> NonNegativeInteger(const boost::json::value& v) {
     }
   }
   return std::nullopt;
+}
+
+// Boost.JSON reads a number too large for a double (1e400) as infinity, and writes infinity as
+// `Infinity`, which is not JSON: an event holding one would be stored, and sent to receivers, as
+// text that no JSON parser reads back. The parse limited the depth, so the recursion is bounded.
+bool HasNonFiniteNumber(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::double_:
+      return !std::isfinite(v.get_double());
+    case boost::json::kind::array:
+      return std::any_of(v.get_array().begin(), v.get_array().end(), HasNonFiniteNumber);
+    case boost::json::kind::object:
+      return std::any_of(v.get_object().begin(), v.get_object().end(),
+                         [](const auto& member) { return HasNonFiniteNumber(member.value()); });
+    default:
+      return false;
+  }
 }
 
 bool IsNameStart(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
@@ -153,13 +171,31 @@ Result<Event> ParseEvent(boost::json::value&& value) {
     event.source["timestamp"] = *ms;
   }
 
-  if (const boost::json::value* data = Present(*obj, "data")) {
-    if (!data->is_object()) return Error::Invalid("data", "data: must be a JSON object");
-    if (boost::json::serialize(*data).size() > limits::kMaxEventDataBytes) {
-      return Error::Invalid("data", "data: larger than " +
-                                        std::to_string(limits::kMaxEventDataBytes) +
-                                        " bytes when serialized");
+  for (const auto& [key, field] : *obj) {
+    if (HasNonFiniteNumber(field)) {
+      return Error::Invalid(std::string(key),
+                            std::string(key) + ": holds a number too large for a double");
     }
+  }
+
+  const boost::json::value* data = Present(*obj, "data");
+  if (data != nullptr && !data->is_object()) {
+    return Error::Invalid("data", "data: must be a JSON object");
+  }
+  // One serialization of the whole event bounds both; `data` on its own needs a second one only
+  // when the whole event is larger than `data` may be.
+  const std::size_t event_bytes = boost::json::serialize(event.source).size();
+  if (data != nullptr && event_bytes > limits::kMaxEventDataBytes &&
+      boost::json::serialize(*data).size() > limits::kMaxEventDataBytes) {
+    return Error::Invalid("data", "data: larger than " +
+                                      std::to_string(limits::kMaxEventDataBytes) +
+                                      " bytes when serialized");
+  }
+  if (event_bytes > limits::kMaxEventBytes) {
+    return Error{"event_too_large",
+                 "event: larger than " + std::to_string(limits::kMaxEventBytes) +
+                     " bytes when serialized (unknown fields included)",
+                 ""};
   }
   return event;
 }

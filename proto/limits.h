@@ -7,15 +7,30 @@ namespace hookbroker::limits {
 
 // Ingest (ZeroMQ).
 inline constexpr std::size_t kMaxIngestFrameBytes = 4 * 1024 * 1024;
+// A ZeroMQ frame larger than this is not even read: ZeroMQ drops the producer's connection
+// (ZMQ_MAXMSGSIZE). From kMaxIngestFrameBytes + 1 up to this, the producer gets an error reply.
+// It bounds what one queued message can cost, so keep it small.
+inline constexpr std::size_t kMaxIngestMessageBytes = 2 * kMaxIngestFrameBytes;
+// Frames in one request message as the producer sends it: routing envelope, the empty delimiter
+// and the body. More are read and dropped (ZeroMQ delivers a message whole) and answered with an
+// error.
+inline constexpr std::size_t kMaxIngestRequestFrames = 8;
 inline constexpr std::size_t kMaxBatchEvents = 1000;
 inline constexpr std::size_t kMaxEventIdLength = 128;
 inline constexpr std::size_t kMaxObjectIdLength = 256;         // groupId, actionPackageId, actionId
 inline constexpr std::size_t kMaxUserFieldLength = 2048;       // fromUser, fromUserName, ...
 inline constexpr std::size_t kMaxEventDataBytes = 256 * 1024;  // serialized `data`
+// The whole event object serialized, the fields the broker does not know included: they are
+// stored and shown with the event, so `data` alone does not bound what one event costs.
+inline constexpr std::size_t kMaxEventBytes = 320 * 1024;
 inline constexpr std::size_t kMaxJsonDepth = 32;
 
 // REST.
 inline constexpr std::size_t kMaxRequestBodyBytes = 64 * 1024;
+// The request line and each header line, CRLF included: longer ones are answered 414 and 400.
+// cpp-httplib 0.11.4 enforces it (CPPHTTPLIB_REQUEST_URI_MAX_LENGTH, CPPHTTPLIB_HEADER_MAX_LENGTH
+// compiled into Debian's library, not settable); it is here for the docs and the tests.
+inline constexpr std::size_t kMaxHttpLineBytes = 8192;
 inline constexpr std::size_t kMaxUrlLength = 2048;
 inline constexpr std::size_t kMaxCallbackTokenLength = 1024;
 inline constexpr std::size_t kMaxCallbackContextLength = 4096;

@@ -9,6 +9,8 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libcpp-httplib-dev libboost-json1.81-dev cppzmq-dev libzmq3-dev liblmdb-dev libssl-dev
   libgtest-dev
+  # The fuzz targets (tools/fuzz.sh): clang with libFuzzer, which Debian 12 ships in compiler-rt.
+  clang libclang-rt-14-dev
 )
 # The tests check signatures with the Standard Webhooks reference library (JavaScript).
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

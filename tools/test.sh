@@ -3,14 +3,18 @@
 #   tools/test.sh            the normal build (./build)
 #   tools/test.sh --asan     the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #                            (./build-asan; the broker the end-to-end tests start is instrumented too)
+#   tools/test.sh --tsan     the same tests under ThreadSanitizer (./build-tsan; suppressions for
+#                            third-party false positives only: tools/tsan.supp)
 # Further arguments go to ctest (e.g. -R DeliveryTest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=default
-if [ "${1:-}" = "--asan" ]; then
-  preset=asan
-  shift
-fi
+case "${1:-}" in
+  --asan | --tsan)
+    preset=${1#--}
+    shift
+    ;;
+esac
 tools/setup.sh
 # The reference Standard Webhooks library the signature tests check against (pinned in the lock).
 if [ ! -d tests/node/node_modules/standardwebhooks ]; then
@@ -20,10 +24,11 @@ if [ "$preset" = default ]; then
   tools/build.sh
   cd "${BUILD_DIR:-build}"
 else
-  [ -f build-asan/build.ninja ] || cmake --preset asan
-  cmake --build --preset asan --parallel "$(nproc)"
-  cd build-asan
+  [ -f "build-$preset/build.ninja" ] || cmake --preset "$preset"
+  cmake --build --preset "$preset" --parallel "$(nproc)"
+  cd "build-$preset"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/../tools/tsan.supp"
 fi
 ctest --output-on-failure --parallel 2 --timeout 300 "$@"

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstring>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -46,6 +48,29 @@ class Dealer {
   }
   void Send(const std::string& body) { SendFrames({"", body}); }
 
+  // Starts watching this socket's connection: WaitForDisconnect() then tells whether the peer
+  // dropped it.
+  void WatchDisconnects() {
+    static std::atomic<int> next{0};
+    const std::string endpoint = "inproc://dealer-monitor-" + std::to_string(next++);
+    ASSERT_EQ(zmq_socket_monitor(socket_.handle(), endpoint.c_str(), ZMQ_EVENT_DISCONNECTED), 0);
+    monitor_.emplace(DealerContext(), zmq::socket_type::pair);
+    monitor_->set(zmq::sockopt::rcvtimeo, 10000);
+    monitor_->connect(endpoint);
+  }
+  // True once the broker closed the connection; false after 10 s without that.
+  bool WaitForDisconnect() {
+    for (;;) {
+      zmq::message_t event;
+      if (!monitor_->recv(event, zmq::recv_flags::none)) return false;
+      std::uint16_t id = 0;
+      if (event.size() >= sizeof id) std::memcpy(&id, event.data(), sizeof id);
+      zmq::message_t address;
+      if (event.more() && !monitor_->recv(address, zmq::recv_flags::none)) return false;
+      if (id == ZMQ_EVENT_DISCONNECTED) return true;
+    }
+  }
+
   // Receives one whole multipart message; empty on timeout.
   std::vector<std::string> ReceiveFrames() {
     std::vector<std::string> frames;
@@ -60,6 +85,7 @@ class Dealer {
 
  private:
   zmq::socket_t socket_;
+  std::optional<zmq::socket_t> monitor_;
 };
 
 json::object Event(const std::string& id, const std::string& group = "g-ingest") {
@@ -291,6 +317,25 @@ TEST_F(IngestContractTest, LimitsAreInclusive) {
   EXPECT_EQ(r.at("eventId").as_string(), std::string(128, 'i'));
 }
 
+TEST_F(IngestContractTest, WholeEventOverItsLimitRejectedAtTheLimitAccepted) {
+  // Fields the broker does not know are stored with the event, so they count.
+  auto sized = [](const std::string& id, std::size_t size) {
+    json::object e = Event(id);
+    e["extra"] = "";
+    e["extra"] = std::string(size - json::serialize(e).size(), 'x');
+    return e;
+  };
+  const json::array r =
+      Results(json::array{sized("whole-at", limits::kMaxEventBytes),
+                          sized("whole-over", limits::kMaxEventBytes + 1), Event("whole-next")});
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].at("status").as_string(), "accepted") << r[0];
+  EXPECT_EQ(r[1].at("status").as_string(), "rejected") << r[1];
+  EXPECT_EQ(r[1].at("eventId").as_string(), "whole-over");
+  EXPECT_TRUE(r[1].at("error").as_string().starts_with("event: larger than")) << r[1];
+  EXPECT_EQ(r[2].at("status").as_string(), "accepted") << r[2];
+}
+
 TEST_F(IngestContractTest, AllKaizalaTypesAndCustomNamesAccepted) {
   const std::vector<std::string> types = {
       "ActionCreated",  "ActionResponse", "SurveyCreated",         "JobCreated",
@@ -358,19 +403,28 @@ TEST_F(IngestContractTest, UnreadableFramesAnsweredWithErrorAndBrokerKeepsServin
 }
 
 TEST_F(IngestContractTest, FrameOverFourMiBIsErrorAndBrokerKeepsServing) {
-  // Valid JSON, so that only its size is wrong. Other fields are kept with the event, so a frame
-  // of exactly the limit is a valid request.
+  // Valid JSON, so that only its size is wrong: a batch of events (the first one's id is `id`),
+  // each under the event limit, padded with a field the broker keeps to exactly `size` bytes.
   auto frame_of = [](std::size_t size, const std::string& id) {
-    json::object e = Event(id);
-    e["padding"] = "";
-    const std::size_t base = json::serialize(e).size();
-    e["padding"] = std::string(size - base, 'p');
-    std::string text = json::serialize(e);
+    const std::size_t count = size / (limits::kMaxEventBytes / 2) + 1;
+    json::array batch;
+    for (std::size_t i = 0; i < count; ++i) {
+      json::object e = Event(i == 0 ? id : id + "-" + std::to_string(i));
+      e["padding"] = "";
+      batch.push_back(std::move(e));
+    }
+    const std::size_t pad = size - json::serialize(batch).size();
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::size_t n = pad / count + (i + 1 == count ? pad % count : 0);
+      batch[i].as_object()["padding"] = std::string(n, 'p');
+    }
+    std::string text = json::serialize(batch);
     EXPECT_EQ(text.size(), size);
     return text;
   };
   ExpectFrameError(Raw(frame_of(limits::kMaxIngestFrameBytes + 1, "too-big")));
-  ExpectFrameError(Raw(frame_of(8 * 1024 * 1024, "much-too-big")));
+  // The largest frame ZeroMQ reads at all (ZMQ_MAXMSGSIZE) still gets an answer.
+  ExpectFrameError(Raw(frame_of(limits::kMaxIngestMessageBytes, "much-too-big")));
   json::value at_limit = json::parse(Raw(frame_of(limits::kMaxIngestFrameBytes, "at-limit")));
   EXPECT_EQ(at_limit.at("results").at(0).at("status").as_string(), "accepted") << at_limit;
   // The rejected frames stored nothing.
@@ -419,6 +473,52 @@ TEST_F(IngestContractTest, DealerRequestWithoutOneBodyFrameIsError) {
   ExpectFrameError(frames[1]);
   // Neither part was stored.
   EXPECT_EQ(One(Event("two-a")).at("status").as_string(), "accepted");
+  ExpectStillServing();
+}
+
+TEST_F(IngestContractTest, RequestOfMoreThanEightFramesIsErrorAtEightItIsServed) {
+  Dealer dealer(broker_->ingest_endpoint());
+  // At the limit: six routing frames (as proxies add them), the delimiter and the body. The
+  // envelope comes back as it went out.
+  std::vector<std::string> frames = {"hop-1", "hop-2", "hop-3", "hop-4", "hop-5", "hop-6", ""};
+  ASSERT_EQ(frames.size() + 1, limits::kMaxIngestRequestFrames);
+  frames.push_back(json::serialize(Event("eight-frames")));
+  dealer.SendFrames(frames);
+  std::vector<std::string> reply = dealer.ReceiveFrames();
+  ASSERT_EQ(reply.size(), 8u);
+  EXPECT_EQ(reply[0], "hop-1");
+  EXPECT_EQ(reply[6], "");
+  EXPECT_EQ(json::parse(reply[7]).at("results").at(0).at("status").as_string(), "accepted");
+
+  // One more routing frame: a frame-level error, and nothing stored.
+  frames.insert(frames.begin(), "hop-0");
+  frames.back() = json::serialize(Event("nine-frames"));
+  dealer.SendFrames(frames);
+  reply = dealer.ReceiveFrames();
+  ASSERT_EQ(reply.size(), 9u);
+  ExpectFrameError(reply[8]);
+  EXPECT_NE(reply[8].find("at most 8 frames"), std::string::npos) << reply[8];
+
+  // Many thousands of frames: read, dropped and answered the same way.
+  std::vector<std::string> flood(50000, "x");
+  flood.insert(flood.begin(), "");
+  dealer.SendFrames(flood);
+  reply = dealer.ReceiveFrames();
+  ASSERT_EQ(reply.size(), 2u);
+  ExpectFrameError(reply[1]);
+  EXPECT_EQ(One(Event("nine-frames")).at("status").as_string(), "accepted");
+  ExpectStillServing();
+}
+
+TEST_F(IngestContractTest, FrameOverEightMiBDropsTheConnectionAndBrokerKeepsServing) {
+  // Up to kMaxIngestMessageBytes a too-large frame is answered (FrameOverFourMiB... above); past
+  // it ZeroMQ refuses to read it and closes the connection instead.
+  Dealer dealer(broker_->ingest_endpoint());
+  dealer.WatchDisconnects();
+  dealer.Send(json::serialize(Event("connect-first")));
+  ASSERT_EQ(dealer.ReceiveFrames().size(), 2u);
+  dealer.Send(std::string(limits::kMaxIngestMessageBytes + 1, ' '));
+  EXPECT_TRUE(dealer.WaitForDisconnect());
   ExpectStillServing();
 }
 

@@ -9,12 +9,14 @@
 
 #include <cctype>
 #include <chrono>
+#include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "proto/base64.h"
+#include "proto/limits.h"
 #include "tests/integration/broker_fixture.h"
 
 namespace hookbroker::testing {
@@ -568,6 +570,77 @@ TEST_F(RestApiTest, BodyJustUnderTheLimitIsAccepted) {
   ASSERT_EQ(json::serialize(body).size(), 64u * 1024);
   HttpReply r = Post(body);
   EXPECT_EQ(r.status, 200) << r.body;
+}
+
+// `depth` levels of JSON: the body object, then arrays inside its "nested" field.
+json::object NestedTo(json::object body, std::size_t depth) {
+  json::value nested = json::array{};
+  for (std::size_t level = 3; level <= depth; ++level) nested = json::array{std::move(nested)};
+  body["nested"] = std::move(nested);
+  return body;
+}
+
+TEST_F(RestApiTest, BodyNestedDeeperThanTheLimitIs400AtTheLimitAccepted) {
+  StartBroker({"--no-validation-handshake"});
+  ExpectRejected(NestedTo(ValidBody(), limits::kMaxJsonDepth + 1), "invalid_json", "");
+  HttpReply r = Post(NestedTo(ValidBody(), limits::kMaxJsonDepth));
+  EXPECT_EQ(r.status, 200) << r.body;
+  // A PATCH body is parsed the same way.
+  const std::string id(ParseObject(r.body).at("webhookId").as_string());
+  ExpectError(Api("PATCH", "/v1/webhook/" + id,
+                  json::serialize(NestedTo({{"paused", true}}, limits::kMaxJsonDepth + 1))),
+              400, "invalid_json", "");
+  // Unknown fields make a PATCH fail, so the deepest accepted body is an array of the same depth.
+  ExpectError(Api("PATCH", "/v1/webhook/" + id,
+                  json::serialize(NestedTo({{"paused", true}}, limits::kMaxJsonDepth))),
+              400, "invalid_field", "nested");
+}
+
+// VmRSS of process `pid`, in bytes.
+std::size_t ResidentBytes(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6)) * 1024;
+  }
+  ADD_FAILURE() << "no VmRSS for process " << pid;
+  return 0;
+}
+
+// A GET of /healthz whose request line, or one header line, is `size` bytes with its CRLF.
+std::string RequestWithLine(bool header, std::size_t size) {
+  if (!header) {
+    const std::string head = "GET /healthz?pad=";
+    const std::string tail = " HTTP/1.1\r\n";
+    return head + std::string(size - head.size() - tail.size(), 'p') + tail +
+           "Host: 127.0.0.1\r\n\r\n";
+  }
+  const std::string name = "X-Pad: ";
+  return "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + name +
+         std::string(size - name.size() - 2, 'p') + "\r\n\r\n";
+}
+
+TEST_F(RestApiTest, RequestLineOverTheLimitIs414AtTheLimitServed) {
+  StartBroker();
+  EXPECT_EQ(RawHttp(broker_->rest_url(), RequestWithLine(false, limits::kMaxHttpLineBytes)).status,
+            200);
+  ExpectError(RawHttp(broker_->rest_url(), RequestWithLine(false, limits::kMaxHttpLineBytes + 1)),
+              414, "uri_too_long", "");
+}
+
+TEST_F(RestApiTest, HeaderLineOverTheLimitIs400AtTheLimitServed) {
+  StartBroker();
+  EXPECT_EQ(RawHttp(broker_->rest_url(), RequestWithLine(true, limits::kMaxHttpLineBytes)).status,
+            200);
+  ExpectError(RawHttp(broker_->rest_url(), RequestWithLine(true, limits::kMaxHttpLineBytes + 1)),
+              400, "bad_request", "");
+  // A header line without an end is read past, not kept: 64 MiB of it leave the broker's
+  // resident memory well under 64 MiB larger.
+  const std::size_t before = ResidentBytes(broker_->pid());
+  const std::string endless = "GET /healthz HTTP/1.1\r\nX-Pad: " + std::string(64 << 20, 'p');
+  RawHttp(broker_->rest_url(), endless, /*half_close=*/true);
+  EXPECT_LT(ResidentBytes(broker_->pid()), before + (16 << 20));
+  EXPECT_EQ(Api("GET", "/healthz").status, 200);
 }
 
 TEST_F(RestApiTest, OtherBadFieldsAre400NamingTheField) {

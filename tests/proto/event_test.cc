@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <regex>
 #include <set>
 
@@ -177,6 +178,65 @@ TEST(EventTest, ValidatesData) {
   const std::string fits(limits::kMaxEventDataBytes - 8, 'd');
   EXPECT_TRUE(ParseWith("data", boost::json::object{{"k", fits}}).ok());
   ExpectInvalid(ParseWith("data", boost::json::object{{"k", fits + "d"}}), "data");
+}
+
+// The whole event, unknown fields included, `size` bytes when serialized.
+boost::json::object EventOfSize(std::size_t size) {
+  boost::json::object obj = Minimal();
+  obj["extra"] = "";
+  const std::size_t base = boost::json::serialize(obj).size();
+  obj["extra"] = std::string(size - base, 'x');
+  EXPECT_EQ(boost::json::serialize(obj).size(), size);
+  return obj;
+}
+
+TEST(EventTest, AcceptsWholeEventAtTheSizeLimit) {
+  EXPECT_TRUE(ParseEvent(EventOfSize(limits::kMaxEventBytes)).ok());
+}
+
+TEST(EventTest, RejectsWholeEventOverTheSizeLimitCountingUnknownFields) {
+  Result<Event> event = ParseEvent(EventOfSize(limits::kMaxEventBytes + 1));
+  ASSERT_FALSE(event.ok());
+  EXPECT_EQ(event.error().code, "event_too_large");
+  EXPECT_TRUE(event.error().message.starts_with("event: larger than 327680 bytes"))
+      << event.error().message;
+}
+
+TEST(EventTest, DataAtItsLimitFitsInTheWholeEventWithEveryFieldAtItsLimit) {
+  boost::json::object obj{{"eventType", "C" + std::string(63, 'c')},
+                          {"groupId", std::string(limits::kMaxObjectIdLength, 'g')},
+                          {"actionPackageId", std::string(limits::kMaxObjectIdLength, 'p')},
+                          {"actionId", std::string(limits::kMaxObjectIdLength, 'a')},
+                          {"eventId", std::string(limits::kMaxEventIdLength, 'i')},
+                          {"timestamp", 1700000000000},
+                          {"data", {{"k", std::string(limits::kMaxEventDataBytes - 8, 'd')}}}};
+  for (const char* key : {"fromUser", "fromUserId", "fromUserName", "fromUserProfilePic"}) {
+    obj[key] = std::string(limits::kMaxUserFieldLength, 'u');
+  }
+  EXPECT_TRUE(ParseEvent(obj).ok());
+}
+
+// Found by ingest_frame_fuzzer: Boost.JSON reads 1e400 as infinity and writes it back as
+// `Infinity`, so the event was accepted and stored as text that is not JSON.
+TEST(EventTest, RejectsNumbersThatOverflowToInfinityWhichWouldBeStoredAsInvalidJson) {
+  for (const char* text :
+       {R"({"eventType":"JobCreated","groupId":"g","p":0.7e712})",
+        R"({"eventType":"JobCreated","groupId":"g","data":{"a":[1,{"b":-1e400}]}})"}) {
+    Result<Event> event = ParseEvent(boost::json::parse(text));
+    ASSERT_FALSE(event.ok()) << text;
+    EXPECT_EQ(event.error().code, "invalid_field");
+    EXPECT_TRUE(event.error().message.ends_with("holds a number too large for a double"));
+  }
+  EXPECT_EQ(
+      ParseEvent(boost::json::parse(R"({"eventType":"JobCreated","groupId":"g","p":0.7e712})"))
+          .error()
+          .field,
+      "p");
+  // Large but finite, and underflowing to zero, are fine and survive a round trip.
+  Result<Event> finite = ParseEvent(
+      boost::json::parse(R"({"eventType":"JobCreated","groupId":"g","p":1e308,"q":1e-400})"));
+  ASSERT_TRUE(finite.ok());
+  EXPECT_NO_THROW(boost::json::parse(boost::json::serialize(EventJson(*finite))));
 }
 
 TEST(EventTest, AssignDefaultsFillsMissingIdAndTimestamp) {

@@ -301,6 +301,15 @@ TEST(SubscriptionTest, ValidatesTokenAuthFields) {
                 "auth.token");
 }
 
+TEST(SubscriptionTest, AcceptsAuthFieldsAtTheirLengthLimitRefusesOneMore) {
+  const boost::json::string at(limits::kMaxAuthFieldLength, 'a');
+  const boost::json::string over(limits::kMaxAuthFieldLength + 1, 'a');
+  EXPECT_TRUE(ParseWith("auth", boost::json::object{{"username", at}, {"password", at}}).ok());
+  EXPECT_TRUE(ParseWith("auth", boost::json::object{{"token", at}, {"header", at}}).ok());
+  ExpectInvalid(ParseWith("auth", boost::json::object{{"token", "t"}, {"header", over}}),
+                "auth.header");
+}
+
 TEST(SubscriptionTest, RefusesUnsafeAuthHeaderNames) {
   for (std::string_view header :
        {"", "X Auth", "X:Auth", "X-Auth\r\n", "Content-Type", "content-length", "HOST",
