@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-extern char** environ;
+#include "subscribers/spawn_process.h"
 
 namespace hookbroker::subscribers {
 namespace {
@@ -180,49 +179,34 @@ void EventForwarder::RunCommand(const StoredCallback& callback) {
   const std::string webhook_id =
       !ec && record.is_object() ? Field(record.get_object(), "webhookId") : std::string();
 
-  std::vector<std::string> env_storage;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::strncmp(*e, "HOOKSINK_", 9) != 0) env_storage.emplace_back(*e);
+  std::vector<std::string> env;
+  for (std::string& entry : CurrentEnvironment()) {
+    if (!entry.starts_with("HOOKSINK_")) env.push_back(std::move(entry));
   }
-  env_storage.push_back("HOOKSINK_WEBHOOK_ID=" + webhook_id);
-  env_storage.push_back("HOOKSINK_EVENT_TYPE=" + Field(event, "eventType"));
-  env_storage.push_back("HOOKSINK_EVENT_ID=" + Field(event, "eventId"));
-  env_storage.push_back("HOOKSINK_SEQ=" + std::to_string(callback.seq));
-  std::vector<char*> envp;
-  for (std::string& s : env_storage) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::string shell = "/bin/sh", dash_c = "-c", command = options_.exec;
-  char* argv[] = {shell.data(), dash_c.data(), command.data(), nullptr};
+  env.push_back("HOOKSINK_WEBHOOK_ID=" + webhook_id);
+  env.push_back("HOOKSINK_EVENT_TYPE=" + Field(event, "eventType"));
+  env.push_back("HOOKSINK_EVENT_ID=" + Field(event, "eventId"));
+  env.push_back("HOOKSINK_SEQ=" + std::to_string(callback.seq));
 
   int in[2];
   if (pipe2(in, O_CLOEXEC) != 0) {
     Log(std::string("--exec: pipe2 failed: ") + std::strerror(errno));
     return;
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv, envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  // The command's stdout goes to stderr: stdout may be the event stream itself.
+  Result<pid_t> pid =
+      SpawnProcess({"/bin/sh", "-c", options_.exec}, env,
+                   SpawnStdio{.in = in[0], .out = STDERR_FILENO, .err = STDERR_FILENO});
   close(in[0]);
-  if (rc != 0) {
+  if (!pid) {
     close(in[1]);
-    Log(std::string("--exec: cannot start /bin/sh: ") + std::strerror(rc));
+    Log("--exec: " + pid.error().message);
     return;
   }
   WriteAll(in[1], callback.record + "\n");  // EPIPE when the command ignores stdin: fine
   close(in[1]);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (waitpid(*pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     Log("--exec failed for webhook-id " + webhook_id + " (" +

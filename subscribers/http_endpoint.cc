@@ -11,6 +11,8 @@
 #include <thread>
 #include <utility>
 
+#include "subscribers/accepted_connections.h"
+
 namespace hookbroker::subscribers {
 namespace {
 
@@ -143,6 +145,9 @@ Status HttpEndpoint::Start() {
 void HttpEndpoint::Stop() {
   if (!impl_->server) return;
   impl_->server->stop();
+  // Idle keep-alive connections would hold their workers (and this join) for up to the
+  // keep-alive timeout; SHUT_RD ends those waits while a request being handled still answers.
+  ShutDownAcceptedConnections(impl_->port, SHUT_RD);
   if (impl_->listener.joinable()) impl_->listener.join();
   impl_->server.reset();
 }
