@@ -58,7 +58,7 @@ CallbackResponse CallbackHandler::Handle(const CallbackRequest& request) const {
   const std::string& webhook_id = *request.Header("webhook-id");  // Verify() checked it is there
   std::string record = json::serialize(json::object{
       {"webhookId", webhook_id}, {"receivedAt", now_ms}, {"event", json::parse(request.body)}});
-  Result<StoreOutcome> stored = store_->StoreOnce(webhook_id, record);
+  Result<StoreOutcome> stored = store_->StoreOnce(webhook_id, record, now_ms);
   if (!stored) return ErrorResponse(503, stored.error());
   if (!stored->duplicate && after_store_) after_store_(stored->seq);
   return {200, "application/json",

@@ -10,6 +10,10 @@
 namespace hookbroker::subscribers {
 namespace {
 
+// The broker's ids are "msg_" + 32 hex; other senders' stay short too. A bound keeps the store's
+// keys small (LMDB's key limit is 511 bytes).
+constexpr std::size_t kMaxWebhookId = 256;
+
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -61,6 +65,9 @@ Status CallbackVerifier::Verify(const CallbackRequest& request, std::int64_t now
     if (value == nullptr || value->empty()) {
       return Error{"missing_header", std::string("the ") + name + " header is missing", name};
     }
+  }
+  if (id->size() > kMaxWebhookId) {
+    return Error{"invalid_header", "the webhook-id header is too long", "webhook-id"};
   }
   const VerifyOptions verify{.tolerance_s = options_.tolerance_s};
   Status last = Error{"invalid_signature", "no webhook-signature entry matches", ""};

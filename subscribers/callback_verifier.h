@@ -40,6 +40,7 @@ class CallbackVerifier {
   // Checks one callback against the clock `now_s` (Unix seconds). The Error's code says which
   // check failed and its field names the header:
   //   missing_header      webhook-id, webhook-timestamp or webhook-signature absent
+  //   invalid_header      webhook-id longer than 256 characters
   //   invalid_timestamp   webhook-timestamp is not an integer
   //   stale_timestamp     webhook-timestamp further than tolerance from now (a late replay)
   //   malformed_signature no "v1,..." entry in webhook-signature

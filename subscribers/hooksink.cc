@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <chrono>
+#include <iostream>
 #include <utility>
 
 namespace hookbroker::subscribers {
@@ -18,6 +20,13 @@ Result<std::unique_ptr<Hooksink>> Hooksink::Create(HooksinkOptions options) {
   sink->forwarder_ = std::make_unique<EventForwarder>(sink->store_.get(), sink->options_.forwarder);
   sink->handler_ =
       std::make_unique<CallbackHandler>(std::move(*verifier), sink->store_.get(), SystemNowMs);
+  if (sink->options_.retention_days > 0) {
+    PrunerOptions pruner;
+    pruner.retention = std::chrono::hours(24 * sink->options_.retention_days);
+    pruner.now_ms = SystemNowMs;
+    pruner.log = [](const std::string& line) { std::cerr << "hooksink: " << line << std::endl; };
+    sink->pruner_ = std::make_unique<StorePruner>(sink->store_.get(), std::move(pruner));
+  }
   EventForwarder* forwarder = sink->forwarder_.get();
   const bool kill_after_store = sink->options_.kill_after_store;
   sink->handler_->SetAfterStore([forwarder, kill_after_store](std::uint64_t) {
@@ -36,8 +45,10 @@ Hooksink::~Hooksink() { Stop(); }
 
 Status Hooksink::Start() {
   if (Status s = forwarder_->Start(); !s.ok()) return s;
+  if (pruner_) pruner_->Start();
   if (Status s = endpoint_->Start(); !s.ok()) {
     forwarder_->Stop();
+    if (pruner_) pruner_->Stop();
     return s;
   }
   return Status::Ok();
@@ -46,6 +57,7 @@ Status Hooksink::Start() {
 void Hooksink::Stop() {
   if (endpoint_) endpoint_->Stop();
   if (forwarder_) forwarder_->Stop();
+  if (pruner_) pruner_->Stop();
 }
 
 std::string Hooksink::Url() const { return endpoint_->Url(); }

@@ -3,10 +3,10 @@
 // EventForwarder. The `hooksink` executable is a thin main around this class.
 //
 // Shutdown order (Stop): stop accepting and wait for in-flight requests, then stop the forwarder
-// (it finishes the event in hand), then close the store.
+// (it finishes the event in hand) and the pruner, then close the store.
 //
-// Threads: the endpoint's workers and the forwarder's thread. Lifecycle: Create(), Start(),
-// Stop() (or the destructor).
+// Threads: the endpoint's workers, the forwarder's thread and the pruner's thread. Lifecycle:
+// Create(), Start(), Stop() (or the destructor).
 #pragma once
 
 #include <memory>
@@ -18,6 +18,7 @@
 #include "subscribers/hooksink_options.h"
 #include "subscribers/http_endpoint.h"
 #include "subscribers/received_store.h"
+#include "subscribers/store_pruner.h"
 
 namespace hookbroker::subscribers {
 
@@ -44,6 +45,7 @@ class Hooksink {
   HooksinkOptions options_;
   std::unique_ptr<ReceivedStore> store_;
   std::unique_ptr<EventForwarder> forwarder_;
+  std::unique_ptr<StorePruner> pruner_;  // null with --retention-days 0
   std::unique_ptr<CallbackHandler> handler_;
   std::unique_ptr<HttpEndpoint> endpoint_;
 };

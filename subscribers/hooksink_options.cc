@@ -87,6 +87,13 @@ Result<HooksinkOptions> ParseHooksinkArgs(const std::vector<std::string>& args) 
          o.endpoint.max_body = static_cast<std::size_t>(*n);
          return Status::Ok();
        }},
+      {"retention-days",
+       [&](const std::string& v) -> Status {
+         Result<long long> n = ParseNumber("retention-days", v, 0, 3650);
+         if (!n) return n.error();
+         o.retention_days = static_cast<int>(*n);
+         return Status::Ok();
+       }},
       {"threads",
        [&](const std::string& v) -> Status {
          Result<long long> n = ParseNumber("threads", v, 1, 256);
@@ -169,6 +176,8 @@ Checks:
 
 Storing and forwarding:
   --data-dir DIR            the LMDB store of received callbacks (default ./hooksink-data)
+  --retention-days N        forget forwarded callbacks (and their webhook-ids) after N days;
+                            keep it longer than the broker may redeliver (default 30; 0: never)
   --output -|FILE|''        where each event goes as one JSON line: - stdout (default), a file
                             (appended and synced), or '' for nowhere
   --exec COMMAND            run `/bin/sh -c COMMAND` per event, the JSON line on stdin and

@@ -19,6 +19,7 @@ struct HooksinkOptions {
   EndpointOptions endpoint;                // --listen, --tls-cert, --tls-key, --max-body
   std::string path;                        // --path: only this path is served; empty: any
   std::string data_dir = "hooksink-data";  // --data-dir
+  int retention_days = 30;                 // --retention-days; 0: keep everything
   VerifierOptions verifier;    // --secret(-file), --token, --basic-auth, --auth-header, ...
   ForwarderOptions forwarder;  // --output, --exec
   // --fault-injection kill-after-store: SIGKILL itself after storing a new callback and before

@@ -7,6 +7,18 @@ namespace hookbroker::subscribers {
 namespace {
 
 constexpr std::string_view kForwardedKey = "forwarded";
+constexpr std::size_t kMaxWebhookId = 256;  // LMDB keys are at most 511 bytes
+
+// A callbacks value: received ms (8 bytes) + webhook-id length (2 bytes) + webhook-id + record.
+struct Entry {
+  std::int64_t received_ms = 0;
+  std::string_view webhook_id;
+  std::string_view record;
+};
+
+std::string EncodeEntry(std::int64_t received_ms, std::string_view webhook_id,
+                        std::string_view record);
+bool DecodeEntry(std::string_view value, Entry* out);
 
 Error StorageError(std::string_view what, int rc) {
   return Error{rc == MDB_MAP_FULL ? "storage_full" : "storage_error",
@@ -26,6 +38,25 @@ std::uint64_t DecodeSeq(std::string_view bytes) {
   std::uint64_t seq = 0;
   for (char c : bytes) seq = (seq << 8) | static_cast<unsigned char>(c);
   return seq;
+}
+
+std::string EncodeEntry(std::int64_t received_ms, std::string_view webhook_id,
+                        std::string_view record) {
+  std::string out = EncodeSeq(static_cast<std::uint64_t>(received_ms));
+  out.push_back(static_cast<char>(webhook_id.size() >> 8));
+  out.push_back(static_cast<char>(webhook_id.size() & 0xff));
+  out.append(webhook_id).append(record);
+  return out;
+}
+
+bool DecodeEntry(std::string_view value, Entry* out) {
+  if (value.size() < 10) return false;
+  out->received_ms = static_cast<std::int64_t>(DecodeSeq(value.substr(0, 8)));
+  const std::size_t id_size = static_cast<std::size_t>(DecodeSeq(value.substr(8, 2)));
+  if (value.size() < 10 + id_size) return false;
+  out->webhook_id = value.substr(10, id_size);
+  out->record = value.substr(10 + id_size);
+  return true;
 }
 
 // An LMDB transaction aborted unless committed.
@@ -117,8 +148,11 @@ ReceivedStore::~ReceivedStore() {
   if (env_ != nullptr) mdb_env_close(env_);
 }
 
-Result<StoreOutcome> ReceivedStore::StoreOnce(std::string_view webhook_id,
-                                              std::string_view record) {
+Result<StoreOutcome> ReceivedStore::StoreOnce(std::string_view webhook_id, std::string_view record,
+                                              std::int64_t received_ms) {
+  if (webhook_id.empty() || webhook_id.size() > kMaxWebhookId) {
+    return Error::Invalid("webhook-id", "webhook-id must have 1 to 256 characters");
+  }
   Txn txn(env_, true);
   if (txn.rc() != 0) return StorageError("mdb_txn_begin", txn.rc());
   std::string_view existing;
@@ -130,7 +164,7 @@ Result<StoreOutcome> ReceivedStore::StoreOnce(std::string_view webhook_id,
   rc = LastSeq(txn.get(), callbacks_, &last);
   if (rc != 0) return StorageError("reading the last callback", rc);
   const std::string key = EncodeSeq(last + 1);
-  rc = Put(txn.get(), callbacks_, key, record);
+  rc = Put(txn.get(), callbacks_, key, EncodeEntry(received_ms, webhook_id, record));
   if (rc == 0) rc = Put(txn.get(), seen_, webhook_id, key);
   if (rc != 0) return StorageError("storing the callback", rc);
   rc = txn.Commit();
@@ -168,7 +202,12 @@ Result<std::vector<StoredCallback>> ReceivedStore::ReadAfter(std::uint64_t after
   MDB_val k = Val(start), v;
   rc = mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
   while (rc == 0 && out.size() < limit) {
-    out.push_back({DecodeSeq(View(k)), std::string(View(v))});  // copied out of the map
+    Entry entry;
+    if (!DecodeEntry(View(v), &entry)) {
+      rc = MDB_CORRUPTED;
+      break;
+    }
+    out.push_back({DecodeSeq(View(k)), std::string(entry.record)});  // copied out of the map
     rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
   }
   mdb_cursor_close(cursor);
@@ -193,6 +232,44 @@ Status ReceivedStore::MarkForwarded(std::uint64_t seq) {
   if (rc == 0) rc = txn.Commit();
   if (rc != 0) return StorageError("storing the forwarded mark", rc);
   return Status::Ok();
+}
+
+Result<std::size_t> ReceivedStore::Prune(std::int64_t cutoff_ms, std::size_t limit) {
+  Txn txn(env_, true);
+  if (txn.rc() != 0) return StorageError("mdb_txn_begin", txn.rc());
+  std::string_view mark;
+  int rc = Get(txn.get(), meta_, kForwardedKey, &mark);
+  if (rc != 0 && rc != MDB_NOTFOUND) return StorageError("reading the forwarded mark", rc);
+  const std::uint64_t forwarded = rc == 0 ? DecodeSeq(mark) : 0;
+
+  MDB_cursor* cursor = nullptr;
+  rc = mdb_cursor_open(txn.get(), callbacks_, &cursor);
+  if (rc != 0) return StorageError("mdb_cursor_open", rc);
+  std::size_t pruned = 0;
+  MDB_val k, v;
+  rc = mdb_cursor_get(cursor, &k, &v, MDB_FIRST);
+  while (rc == 0 && pruned < limit) {
+    Entry entry;
+    if (!DecodeEntry(View(v), &entry)) {
+      rc = MDB_CORRUPTED;
+      break;
+    }
+    if (DecodeSeq(View(k)) > forwarded || entry.received_ms >= cutoff_ms) {
+      break;  // callbacks arrive in time order: everything after this one stays too
+    }
+    MDB_val seen_key = Val(entry.webhook_id);
+    rc = mdb_del(txn.get(), seen_, &seen_key, nullptr);
+    if (rc == MDB_NOTFOUND) rc = 0;
+    if (rc == 0) rc = mdb_cursor_del(cursor, 0);
+    if (rc != 0) break;
+    ++pruned;
+    rc = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
+  }
+  mdb_cursor_close(cursor);
+  if (rc != 0 && rc != MDB_NOTFOUND) return StorageError("pruning callbacks", rc);
+  rc = txn.Commit();
+  if (rc != 0) return StorageError("committing the prune", rc);
+  return pruned;
 }
 
 }  // namespace hookbroker::subscribers

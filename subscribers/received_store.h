@@ -6,7 +6,8 @@
 //
 // Layout (one environment in `dir`, fsync on every commit):
 //   seen:      webhook-id        -> sequence number (8 bytes, big-endian)
-//   callbacks: sequence number   -> the stored record (bytes as given to StoreOnce)
+//   callbacks: sequence number   -> received ms (8 bytes, big-endian), webhook-id length
+//                                   (2 bytes), webhook-id, the record as given to StoreOnce
 //   meta:      "forwarded"       -> highest sequence number handed on
 //
 // Thread-safety: every method may be called from any thread (LMDB serialises the writers; each
@@ -46,9 +47,11 @@ class ReceivedStore {
   ReceivedStore& operator=(const ReceivedStore&) = delete;
 
   // In one durable transaction: if `webhook_id` is known, returns its outcome as a duplicate;
-  // otherwise stores `record` under the next sequence number and marks the id as seen. Returns
-  // only after the commit reached the disk. Errors: "storage_error", "storage_full".
-  Result<StoreOutcome> StoreOnce(std::string_view webhook_id, std::string_view record);
+  // otherwise stores `record` under the next sequence number and marks the id as seen, with the
+  // time it was received (Unix ms, for Prune). Returns only after the commit reached the disk.
+  // Errors: "storage_error", "storage_full", "invalid_field" (an id over 256 bytes).
+  Result<StoreOutcome> StoreOnce(std::string_view webhook_id, std::string_view record,
+                                 std::int64_t received_ms);
 
   // Whether `webhook_id` has been stored.
   Result<bool> Seen(std::string_view webhook_id) const;
@@ -60,6 +63,11 @@ class ReceivedStore {
   // The highest sequence number marked as handed on (0: none yet), and setting it.
   Result<std::uint64_t> Forwarded() const;
   Status MarkForwarded(std::uint64_t seq);
+
+  // Deletes, oldest first, up to `limit` callbacks that are already forwarded and were received
+  // before `cutoff_ms` (Unix ms; `received_ms` below), with their webhook-ids: a redelivery of
+  // one after that is stored again. Stops at the first one that must stay. Returns how many went.
+  Result<std::size_t> Prune(std::int64_t cutoff_ms, std::size_t limit);
 
  private:
   ReceivedStore() = default;

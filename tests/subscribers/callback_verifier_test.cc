@@ -69,6 +69,8 @@ TEST(CallbackVerifierTest, NamesTheMissingOrMalformedHeader) {
     EXPECT_EQ(s.error().code, "missing_header");
     EXPECT_EQ(s.error().field, name);
   }
+  const std::string long_id = "msg_" + std::string(300, 'a');
+  EXPECT_EQ(Code(v.Verify(SignedRequest(kSecretA, long_id, kNow), kNow)), "invalid_header");
   CallbackRequest ts = SignedRequest(kSecretA, "msg_1", kNow);
   ts.headers["webhook-timestamp"] = "yesterday";
   EXPECT_EQ(Code(v.Verify(ts, kNow)), "invalid_timestamp");

@@ -42,7 +42,7 @@ class EventForwarderTest : public ::testing::Test {
     return o;
   }
   std::uint64_t Store(const std::string& id, const std::string& type = "MemberAdded") {
-    return store_->StoreOnce(id, Record(id, type))->seq;
+    return store_->StoreOnce(id, Record(id, type), 1)->seq;
   }
 
   TempDir dir_;

@@ -22,6 +22,7 @@ TEST(HooksinkOptionsTest, DefaultsNeedOnlyASecret) {
   EXPECT_EQ(o->forwarder.output, "-");
   EXPECT_EQ(o->verifier.tolerance_s, 300);
   EXPECT_FALSE(o->kill_after_store);
+  EXPECT_EQ(o->retention_days, 30);
 }
 
 TEST(HooksinkOptionsTest, ParsesEveryFlag) {
@@ -55,7 +56,9 @@ TEST(HooksinkOptionsTest, ParsesEveryFlag) {
                               "--exec",
                               "cat",
                               "--fault-injection",
-                              "kill-after-store"});
+                              "kill-after-store",
+                              "--retention-days",
+                              "0"});
   ASSERT_TRUE(o.ok()) << o.error().message;
   EXPECT_EQ(o->endpoint.host, "::1");
   EXPECT_EQ(o->endpoint.port, 9443);
@@ -71,6 +74,7 @@ TEST(HooksinkOptionsTest, ParsesEveryFlag) {
   EXPECT_EQ(o->forwarder.output, "out.jsonl");
   EXPECT_EQ(o->forwarder.exec, "cat");
   EXPECT_TRUE(o->kill_after_store);
+  EXPECT_EQ(o->retention_days, 0);
 }
 
 TEST(HooksinkOptionsTest, ErrorsNameTheFlag) {

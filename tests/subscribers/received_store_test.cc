@@ -13,6 +13,8 @@ namespace {
 
 using subscribers::ReceivedStore;
 
+constexpr std::int64_t kReceivedMs = 1'700'000'000'000;
+
 std::unique_ptr<ReceivedStore> Open(const TempDir& dir) {
   auto store = ReceivedStore::Open(dir.File("store"));
   EXPECT_TRUE(store.ok()) << store.error().message;
@@ -22,12 +24,12 @@ std::unique_ptr<ReceivedStore> Open(const TempDir& dir) {
 TEST(ReceivedStoreTest, StoresANewIdAndRecognisesItAfterwards) {
   TempDir dir;
   auto store = Open(dir);
-  auto first = store->StoreOnce("msg_a", "record-a");
+  auto first = store->StoreOnce("msg_a", "record-a", kReceivedMs);
   ASSERT_TRUE(first.ok());
   EXPECT_FALSE(first->duplicate);
   EXPECT_EQ(first->seq, 1u);
 
-  auto again = store->StoreOnce("msg_a", "record-a-second-attempt");
+  auto again = store->StoreOnce("msg_a", "record-a-second-attempt", kReceivedMs);
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->duplicate);
   EXPECT_EQ(again->seq, 1u);
@@ -43,7 +45,7 @@ TEST(ReceivedStoreTest, NumbersCallbacksInArrivalOrderAndReadsAfterAMark) {
   TempDir dir;
   auto store = Open(dir);
   for (const char* id : {"msg_1", "msg_2", "msg_3"}) {
-    ASSERT_TRUE(store->StoreOnce(id, std::string("r-") + id).ok());
+    ASSERT_TRUE(store->StoreOnce(id, std::string("r-") + id, kReceivedMs).ok());
   }
   auto after_one = store->ReadAfter(1, 10);
   ASSERT_EQ(after_one->size(), 2u);
@@ -57,15 +59,15 @@ TEST(ReceivedStoreTest, SeenIdsAndTheForwardedMarkSurviveAReopen) {
   TempDir dir;
   {
     auto store = Open(dir);
-    ASSERT_TRUE(store->StoreOnce("msg_1", "r1").ok());
-    ASSERT_TRUE(store->StoreOnce("msg_2", "r2").ok());
+    ASSERT_TRUE(store->StoreOnce("msg_1", "r1", kReceivedMs).ok());
+    ASSERT_TRUE(store->StoreOnce("msg_2", "r2", kReceivedMs).ok());
     EXPECT_EQ(*store->Forwarded(), 0u);
     ASSERT_TRUE(store->MarkForwarded(1).ok());
   }
   auto store = Open(dir);
-  EXPECT_TRUE(store->StoreOnce("msg_1", "r1")->duplicate);
+  EXPECT_TRUE(store->StoreOnce("msg_1", "r1", kReceivedMs)->duplicate);
   EXPECT_EQ(*store->Forwarded(), 1u);
-  auto next = store->StoreOnce("msg_3", "r3");
+  auto next = store->StoreOnce("msg_3", "r3", kReceivedMs);
   EXPECT_FALSE(next->duplicate);
   EXPECT_EQ(next->seq, 3u);
 }
@@ -78,7 +80,7 @@ TEST(ReceivedStoreTest, RacingAttemptsOfOneIdStoreItOnce) {
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 20; ++i) {
-        auto r = store->StoreOnce("msg_" + std::to_string(i), "r");
+        auto r = store->StoreOnce("msg_" + std::to_string(i), "r", kReceivedMs);
         ASSERT_TRUE(r.ok());
         (r->duplicate ? duplicates : stored)++;
       }
@@ -88,6 +90,29 @@ TEST(ReceivedStoreTest, RacingAttemptsOfOneIdStoreItOnce) {
   EXPECT_EQ(stored.load(), 20);
   EXPECT_EQ(duplicates.load(), 7 * 20);
   EXPECT_EQ(*store->Count(), 20u);
+}
+
+TEST(ReceivedStoreTest, PruneDropsOldForwardedCallbacksAndTheirIds) {
+  TempDir dir;
+  auto store = Open(dir);
+  constexpr std::int64_t kDay = 86'400'000;
+  ASSERT_TRUE(store->StoreOnce("msg_old1", "r1", kReceivedMs).ok());
+  ASSERT_TRUE(store->StoreOnce("msg_old2", "r2", kReceivedMs + 1).ok());
+  ASSERT_TRUE(store->StoreOnce("msg_new", "r3", kReceivedMs + 2 * kDay).ok());
+
+  // Nothing is forwarded yet: nothing may go, however old.
+  EXPECT_EQ(*store->Prune(kReceivedMs + 3 * kDay, 100), 0u);
+  ASSERT_TRUE(store->MarkForwarded(3).ok());
+  // Only what was received before the cutoff, and at most `limit` at a time.
+  EXPECT_EQ(*store->Prune(kReceivedMs + kDay, 1), 1u);
+  EXPECT_FALSE(*store->Seen("msg_old1"));
+  EXPECT_TRUE(*store->Seen("msg_old2"));
+  EXPECT_EQ(*store->Prune(kReceivedMs + kDay, 100), 1u);
+  EXPECT_EQ(*store->Count(), 1u);
+  EXPECT_TRUE(*store->Seen("msg_new"));
+  EXPECT_EQ(store->ReadAfter(0, 10)->at(0).record, "r3");
+  // A pruned id is new again.
+  EXPECT_FALSE(store->StoreOnce("msg_old1", "again", kReceivedMs + 3 * kDay)->duplicate);
 }
 
 TEST(ReceivedStoreTest, OpenReportsAnUnusableDirectory) {
