@@ -205,8 +205,11 @@ TEST_F(HooksinkTest, ACrashBeforeAnsweringIsCoveredByTheBrokersRetry) {
   crashing.insert(crashing.end(), {"--fault-injection", "kill-after-store"});
   HooksinkProcess first(dir_.path(), crashing);
   ASSERT_TRUE(first.Start()) << first.Err();
-  // Retries every ~0.5 s, so the restarted sink gets the redelivery quickly.
-  StartBroker({"--retry-schedule", "0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5"});
+  // Retries every ~0.5 s for ~10 s, so the restarted sink gets the redelivery quickly even on a
+  // loaded machine.
+  std::string schedule = "0.5";
+  for (int i = 0; i < 19; ++i) schedule += ",0.5";
+  StartBroker({"--retry-schedule", schedule});
   const std::string webhook = RegisterSink(first, "g-crash");
   ASSERT_FALSE(webhook.empty());
 
