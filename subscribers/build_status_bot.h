@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "proto/result.h"
-#include "subscribers/callback_handler.h"
 #include "subscribers/callback_request.h"
 
 namespace hookbroker::subscribers {

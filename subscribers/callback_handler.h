@@ -26,12 +26,6 @@
 
 namespace hookbroker::subscribers {
 
-struct CallbackResponse {
-  int status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-};
-
 class CallbackHandler {
  public:
   // `now_ms` is the wall clock (Unix milliseconds); tests pass a fixed one.

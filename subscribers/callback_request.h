@@ -1,5 +1,6 @@
-// CallbackRequest: one HTTP request as a receiver got it, independent of any HTTP library, so the
-// checks and the handler can be driven by cpp-httplib, another server, or a test.
+// CallbackRequest and CallbackResponse: one HTTP request as a receiver got it and the answer to
+// send, independent of any HTTP library, so the checks and the handlers can be driven by
+// cpp-httplib, another server, or a test.
 //
 // Thread-safety: plain value.
 #pragma once
@@ -22,6 +23,12 @@ struct CallbackRequest {
     auto it = headers.find(std::string(lower_name));
     return it == headers.end() ? nullptr : &it->second;
   }
+};
+
+struct CallbackResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
 };
 
 }  // namespace hookbroker::subscribers

@@ -13,7 +13,6 @@
 #include <string>
 
 #include "proto/result.h"
-#include "subscribers/callback_handler.h"
 #include "subscribers/callback_request.h"
 
 namespace hookbroker::subscribers {
