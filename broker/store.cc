@@ -1,10 +1,12 @@
 #include "broker/store.h"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cerrno>
 #include <filesystem>
 #include <span>
 #include <string_view>
@@ -67,6 +69,26 @@ Status WithinConfiguredSize(MDB_env* env, MDB_txn* t, std::span<const MDB_dbi> t
                "store events: the data would take " + std::to_string(used >> 20) + " MiB of the " +
                    std::to_string(configured >> 20) + " MiB that --map-size-mb allows",
                ""};
+}
+
+// A commit that failed because the disk filled: LMDB says ENOSPC, or EIO when a write came up
+// short. Either is reported as storage_full when the data folder's file system has less than
+// 1 MiB left; other failures keep LMDB's own code and message.
+Error CommitError(MDB_env* env, std::string_view what, int rc) {
+  constexpr std::uint64_t kDiskFullBytes = 1 << 20;
+  const char* path = nullptr;
+  struct statvfs fs {};
+  if ((rc == EIO || rc == ENOSPC) && mdb_env_get_path(env, &path) == 0 && path != nullptr &&
+      ::statvfs(path, &fs) == 0) {
+    const std::uint64_t free_bytes = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+    if (free_bytes < kDiskFullBytes) {
+      return Error{"storage_full",
+                   std::string(what) + ": disk full (" + std::to_string(free_bytes >> 10) +
+                       " KiB free in " + path + "): " + mdb_strerror(rc),
+                   ""};
+    }
+  }
+  return lmdb::ToError(what, rc);
 }
 
 constexpr std::string_view kNextDeliveryKey = "next_delivery_id";
@@ -318,7 +340,10 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
     deliveries->resize(deliveries_before);
     return room.error();
   }
-  if ((rc = txn.Commit()) != 0) return failed("commit events", rc);
+  if ((rc = txn.Commit()) != 0) {
+    deliveries->resize(deliveries_before);
+    return CommitError(env_, "commit events", rc);
+  }
   return results;
 }
 

@@ -1,7 +1,15 @@
-// Map full (MDB_MAP_FULL) at ingest: producers get a clear per-request rejection, everything
-// acknowledged before stays, the broker keeps serving, and ingest works again once space
-// returns (a restart with a larger map, or expiry freeing pages). The real daemon, real
-// ZeroMQ, LMDB on disk with the smallest map the broker allows (16 MiB).
+// Storage full at ingest: producers get a clear per-request rejection, everything acknowledged
+// before stays, the broker keeps serving, and ingest works again once space returns. Map full
+// (MDB_MAP_FULL): LMDB on disk with the smallest map the broker allows (16 MiB), space back by
+// a restart with a larger map or by expiry. Disk full (ENOSPC): the data folder on a 20 MiB
+// tmpfs the test mounts (skipped where mounting is not permitted), space back by deleting a
+// file. The real daemon, real ZeroMQ.
+#include <sys/mount.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -128,6 +136,63 @@ TEST_F(StorageFullTest, ExpiryFreesSpaceAfterIngestFilledTheMapToTheLastPage) {
   const std::string output = broker_->Output();
   EXPECT_TRUE(recovered) << output.substr(output.size() > 4000 ? output.size() - 4000 : 0);
   EXPECT_EQ(HttpCall(broker_->rest_url(), "GET", "/healthz").status, 200);
+}
+
+// A 20 MiB tmpfs mounted for one test, unmounted (lazily) at the end.
+class SmallDisk {
+ public:
+  explicit SmallDisk(const std::string& dir) : dir_(dir) {
+    std::filesystem::create_directories(dir_);
+    if (::mount("tmpfs", dir_.c_str(), "tmpfs", 0, "size=20m") == 0) {
+      mounted_ = true;
+    } else {
+      why_not_ = std::strerror(errno);
+    }
+  }
+  ~SmallDisk() {
+    if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+  const std::string& why_not() const { return why_not_; }
+
+ private:
+  std::string dir_;
+  bool mounted_ = false;
+  std::string why_not_;
+};
+
+TEST_F(StorageFullTest, DiskFullRejectsClearlyAndRecoversWhenSpaceReturns) {
+  SmallDisk disk(dir_.File("disk"));
+  if (!disk.mounted()) {
+    GTEST_SKIP() << "cannot mount a tmpfs here (" << disk.why_not() << "); disk full is not tested";
+  }
+  // 12 MiB of the 20 taken by another file; the map (64 MiB) is larger than the disk.
+  const std::string filler = dir_.File("disk/filler");
+  {
+    std::ofstream out(filler, std::ios::binary);
+    const std::string mib(1 << 20, 'f');
+    for (int i = 0; i < 12; ++i) out << mib;
+    ASSERT_TRUE(out.good());
+  }
+  StartBroker({"--map-size-mb", "64", "--data-dir", dir_.File("disk/data")});
+  boost::json::value refusal;
+  const std::vector<std::string> acked = FillUntilRefused(&refusal);
+  ASSERT_FALSE(acked.empty()) << refusal;
+  ASSERT_TRUE(refusal.is_object() && refusal.as_object().contains("error")) << refusal;
+  const std::string error(refusal.at("error").as_string());
+  EXPECT_NE(error.find("storage full"), std::string::npos) << error;
+
+  EXPECT_EQ(HttpCall(broker_->rest_url(), "GET", "/healthz").status, 200);
+  ExpectStored(acked);
+
+  // Space returns; the same broker process accepts again.
+  ASSERT_TRUE(std::filesystem::remove(filler));
+  EXPECT_TRUE(AllAccepted(Publish(BigBatch("after", 10)))) << broker_->Output();
+  ExpectStored(acked);
+  // And the data folder still opens after a clean stop and restart.
+  ASSERT_EQ(broker_->Stop(SIGTERM), 0) << broker_->Output();
+  StartBroker({"--map-size-mb", "64", "--data-dir", dir_.File("disk/data")});
+  ExpectStored(acked);
 }
 
 }  // namespace
