@@ -56,7 +56,8 @@ class ScriptedReceiver {
   ScriptedReceiver(int fail_one_in, std::size_t script_posts, std::mt19937_64& rng);
   Status Start();
   void Stop() { receiver_.Stop(); }
-  std::string Url() const { return receiver_.BaseUrl() + "/hook"; }
+  std::string BaseUrl() const { return receiver_.BaseUrl(); }  // "http://127.0.0.1:PORT"
+  std::string Url() const { return BaseUrl() + "/hook"; }      // the callback URL
   // The status the receiver answered (or will answer) to its POST number `index` (0-based).
   int StatusOfPost(std::size_t index) const;
   std::vector<subscribers::ReceivedRequest> Posts() const { return receiver_.Posts(); }
