@@ -88,12 +88,18 @@ DeliveryTally TallyDeliveries(const std::vector<const ScriptedReceiver*>& receiv
       }
       return;
     }
-    // Sent again after a 2xx: only a kill that left that 2xx unrecorded explains it.
-    const auto kill =
-        std::lower_bound(kills_ms.begin(), kills_ms.end(), earlier->second - arrival_slack_ms);
-    const auto k = static_cast<std::size_t>(kill - kills_ms.begin());
-    const bool explained = kill != kills_ms.end() && k < unrecorded_at_kill.size() &&
-                           unrecorded_at_kill[k].count(c.webhook_id) > 0;
+    // Sent again after a 2xx: only a kill between the two that left that 2xx unrecorded
+    // explains it.
+    std::size_t k = static_cast<std::size_t>(
+        std::lower_bound(kills_ms.begin(), kills_ms.end(), earlier->second - arrival_slack_ms) -
+        kills_ms.begin());
+    const std::size_t last = static_cast<std::size_t>(
+        std::upper_bound(kills_ms.begin(), kills_ms.end(), c.arrived_ms) - kills_ms.begin());
+    while (k < last &&
+           (k >= unrecorded_at_kill.size() || unrecorded_at_kill[k].count(c.webhook_id) == 0)) {
+      ++k;
+    }
+    const bool explained = k < last;
     if (!explained && t.unexplained_duplicates++ == 0) {
       t.first_unexplained = c.webhook_id + " (subscription " + std::to_string(c.subscription) +
                             ", event " + c.event_id + ")";

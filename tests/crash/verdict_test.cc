@@ -51,8 +51,8 @@ TEST_F(VerdictTest, AnImpliedDeliveryThatNeverArrivedIsMissing) {
 
 TEST_F(VerdictTest, ARepeatIsExplainedOnlyByAKillThatLeftThe2xxUnrecorded) {
   Post("msg_a", 2, "e1");
-  const std::int64_t kill = WallMs() + 1;
-  Post("msg_a", 2, "e1");  // the repeat after the restart
+  const std::int64_t kill = WallMs();  // after the 2xx arrived, before the repeat
+  Post("msg_a", 2, "e1");              // the repeat after the restart
   const std::vector<AckedEvent> acked = {AckedEvent{"e1", 0, EventKind::kGroupB, 1}};
 
   const auto explained = Tally(acked, {kill}, {{"msg_a"}});
@@ -68,6 +68,18 @@ TEST_F(VerdictTest, ARepeatIsExplainedOnlyByAKillThatLeftThe2xxUnrecorded) {
   EXPECT_EQ(recorded.first_unexplained, "msg_a (subscription 2, event e1)");
   // No kill at all.
   EXPECT_EQ(Tally(acked, {}, {}).unexplained_duplicates, 1u);
+}
+
+TEST_F(VerdictTest, A2xxReadJustAfterTheKillIsStillThatKills) {
+  const std::int64_t kill = WallMs() - 1;  // the broker wrote it, then died; read after
+  Post("msg_b", 0, "e2");
+  Post("msg_b", 0, "e2");
+  const std::vector<AckedEvent> acked = {AckedEvent{"e2", 0, EventKind::kGroupA, 1}};
+  const auto t = Tally(acked, {kill}, {{"msg_b"}});
+  EXPECT_EQ(t.unexplained_duplicates, 0u);
+  EXPECT_EQ(t.duplicates_per_kill[0], 1u);
+  // A kill after the repeat explains nothing.
+  EXPECT_EQ(Tally(acked, {WallMs() + 60000}, {{"msg_b"}}).unexplained_duplicates, 1u);
 }
 
 TEST_F(VerdictTest, MalformedCallbacksAreCounted) {
