@@ -95,6 +95,9 @@ class Run {
   std::unique_ptr<testing::BrokerProcess> StartBroker();
   bool RegisterSubscriptions(const testing::BrokerProcess& broker);
   void Cycle(int cycle);
+  // Waits (at most 3 s) until the broker logs an expiry pass that removed history; false if
+  // none came.
+  bool AwaitExpiryPass(const testing::BrokerProcess& broker);
   // Checks the store while the broker is down; returns the webhook-ids of `successes` whose
   // 2xx the store did not record.
   std::set<std::string> CheckStoreNow(const std::string& when, std::int64_t now_ms,
@@ -167,6 +170,18 @@ std::set<std::string> Run::CheckStoreNow(const std::string& when, std::int64_t n
   return std::move(check->unrecorded);
 }
 
+bool Run::AwaitExpiryPass(const testing::BrokerProcess& broker) {
+  const std::string kLine = "removed expired history";
+  const int before = CountLines(broker.Output(), kLine);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (std::chrono::steady_clock::now() < deadline) {
+    // Polling the child's log: its expiry thread has no other outward sign.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (CountLines(broker.Output(), kLine) > before) return true;
+  }
+  return false;
+}
+
 void Run::Cycle(int cycle) {
   auto broker = StartBroker();
   if (!broker) return;
@@ -179,6 +194,16 @@ void Run::Cycle(int cycle) {
   const int run = run_ms(rng_);
   // The workload's own timing: how long the broker lives before the kill.
   std::this_thread::sleep_for(std::chrono::milliseconds(run));
+  // Every third cycle aims at expiry: after the next pass that removed something is logged,
+  // the following pass starts one --gc-interval later; kill within 15 ms of that start.
+  const bool aimed_at_expiry = cycle % 3 == 0 && AwaitExpiryPass(*broker);
+  if (aimed_at_expiry) {
+    std::uniform_int_distribution<int> offset_us(0, 15000);
+    std::this_thread::sleep_for(
+        std::chrono::microseconds(static_cast<std::int64_t>(o_.gc_interval_s * 1e6)) +
+        std::chrono::microseconds(offset_us(rng_)));
+    ++report_.kills_aimed_at_expiry;
+  }
 
   const bool ingest_in_flight = producers.InFlight() > 0;
   const std::int64_t kill_ms = WallMs();
@@ -205,7 +230,8 @@ void Run::Cycle(int cycle) {
   report_.max_unrecorded_at_kill =
       std::max(report_.max_unrecorded_at_kill, unrecorded_at_kill_.back().size());
   if (o_.verbose) {
-    log_ << "cycle " << cycle << ": killed after " << run << " ms, published "
+    log_ << "cycle " << cycle << ": killed after " << run << " ms"
+         << (aimed_at_expiry ? " and the start of an expiry pass" : "") << ", published "
          << producers.Published() << (ingest_in_flight ? ", ingest in flight" : "")
          << (delivering ? ", delivering" : "") << ", gc passes removing " << gc << ", acked so far "
          << ledger_.Counts().acked << "\n";
@@ -334,8 +360,9 @@ void PrintReport(const CrashReport& r, std::ostream& out) {
   out << "seed " << r.seed << "\n"
       << "cycles " << r.cycles << ", kills " << r.kills << " (ingest in flight at "
       << r.kills_with_ingest_in_flight << ", deliveries in flight at "
-      << r.kills_with_delivery_in_flight << "), gc passes that removed history "
-      << r.gc_passes_removing << "\n"
+      << r.kills_with_delivery_in_flight << ", timed for the start of an expiry pass at "
+      << r.kills_aimed_at_expiry << "), gc passes that removed history " << r.gc_passes_removing
+      << "\n"
       << "events published " << r.published << ", acknowledged " << r.acked
       << ", unanswered (killed) " << r.unanswered << ", store look-ups between cycles "
       << r.store_checks << "\n"

@@ -20,6 +20,7 @@ struct CrashReport {
   int kills = 0;
   int kills_with_ingest_in_flight = 0;    // a producer request was unanswered at the kill
   int kills_with_delivery_in_flight = 0;  // a receiver got a POST in the 50 ms before it
+  int kills_aimed_at_expiry = 0;          // timed for the start of the next expiry pass
   int gc_passes_removing = 0;             // broker log lines "removed expired history"
   std::size_t published = 0;
   std::size_t acked = 0;
