@@ -173,8 +173,15 @@ void IngestServer::Finish(Batch& b, zmq::socket_t& socket) {
     }
     if (!b.committed) {
       for (auto& e : p.request.events) next += e.ok() ? 1 : 0;
+      // Storage full is said in plain words: the producer (or its operator) must know that
+      // retrying now fails the same way until space returns.
+      const Error& error = b.committed.error();
+      const std::string cause =
+          error.code == "storage_full"
+              ? "storage full (the --map-size-mb map or the disk is used up; " + error.message + ")"
+              : error.message;
       SendReply(socket, p,
-                EncodeIngestError("not stored: " + b.committed.error().message +
+                EncodeIngestError("not stored: " + cause +
                                   "; nothing in this request was accepted, send it again"));
       continue;
     }

@@ -5,6 +5,7 @@
 // until the transaction ends or the next write in it.
 #pragma once
 
+#include <errno.h>
 #include <lmdb.h>
 
 #include <string>
@@ -15,7 +16,9 @@
 namespace hookbroker::lmdb {
 
 inline Error ToError(std::string_view what, int rc) {
-  std::string code = rc == MDB_MAP_FULL ? "storage_full" : "storage_error";
+  // The map used up and the disk full (ENOSPC from the write or fsync) are both "full": the
+  // operator's fix is space, not a repair.
+  std::string code = rc == MDB_MAP_FULL || rc == ENOSPC ? "storage_full" : "storage_error";
   return Error{code, std::string(what) + ": " + mdb_strerror(rc), ""};
 }
 

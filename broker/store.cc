@@ -1,11 +1,14 @@
 #include "broker/store.h"
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cerrno>
 #include <filesystem>
+#include <span>
 #include <string_view>
 #include <system_error>
 #include <unordered_map>
@@ -28,6 +31,64 @@ namespace {
 
 Error Corrupt(std::string_view what) {
   return Error{"storage_corrupt", "stored " + std::string(what) + " could not be decoded", ""};
+}
+
+// LMDB's map is larger than --map-size-mb by this reserve, which ingest never uses: once ingest
+// has filled the configured size, expiry (whose deletes need fresh pages for copy-on-write and
+// for the free list) and attempt records can still commit, so space can come back without a
+// restart. At least 2 MiB, else 1/64 of the configured size.
+std::uint64_t MapReserve(std::uint64_t configured) {
+  return std::max<std::uint64_t>(2ULL << 20, configured / 64);
+}
+
+// Pages the data holds as of this transaction (its own writes included): every table's tree,
+// plus LMDB's main and free-list trees. Free pages are not counted, so space that expiry
+// freed counts as free again.
+std::uint64_t PagesInUse(MDB_txn* t, std::span<const MDB_dbi> tables) {
+  std::uint64_t pages = 0;
+  auto add = [&](MDB_dbi dbi) {
+    MDB_stat st;
+    if (mdb_stat(t, dbi, &st) == 0) {
+      pages += st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages;
+    }
+  };
+  add(0);  // FREE_DBI
+  add(1);  // MAIN_DBI
+  for (MDB_dbi dbi : tables) add(dbi);
+  return pages;
+}
+
+// storage_full when the data, with `t`'s writes, exceeds `configured` bytes (--map-size-mb).
+Status WithinConfiguredSize(MDB_env* env, MDB_txn* t, std::span<const MDB_dbi> tables,
+                            std::uint64_t configured) {
+  MDB_stat env_stat;
+  mdb_env_stat(env, &env_stat);
+  const std::uint64_t used = PagesInUse(t, tables) * env_stat.ms_psize;
+  if (used <= configured) return Status::Ok();
+  return Error{"storage_full",
+               "store events: the data would take " + std::to_string(used >> 20) + " MiB of the " +
+                   std::to_string(configured >> 20) + " MiB that --map-size-mb allows",
+               ""};
+}
+
+// A commit that failed because the disk filled: LMDB says ENOSPC, or EIO when a write came up
+// short. Either is reported as storage_full when the data folder's file system has less than
+// 1 MiB left; other failures keep LMDB's own code and message.
+Error CommitError(MDB_env* env, std::string_view what, int rc) {
+  constexpr std::uint64_t kDiskFullBytes = 1 << 20;
+  const char* path = nullptr;
+  struct statvfs fs {};
+  if ((rc == EIO || rc == ENOSPC) && mdb_env_get_path(env, &path) == 0 && path != nullptr &&
+      ::statvfs(path, &fs) == 0) {
+    const std::uint64_t free_bytes = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
+    if (free_bytes < kDiskFullBytes) {
+      return Error{"storage_full",
+                   std::string(what) + ": disk full (" + std::to_string(free_bytes >> 10) +
+                       " KiB free in " + path + "): " + mdb_strerror(rc),
+                   ""};
+    }
+  }
+  return lmdb::ToError(what, rc);
 }
 
 constexpr std::string_view kNextDeliveryKey = "next_delivery_id";
@@ -75,6 +136,11 @@ std::optional<std::string> Unhex(std::string_view hex) {
 struct Store::Dbs {
   MDB_dbi meta, events, event_time, subs, scope, stats, deliveries, due, pending, attempts,
       attempt_log, by_sub, by_event, api_keys;
+
+  std::array<MDB_dbi, 13> Tables() const {
+    return {meta, events,  event_time, subs,        scope,  stats,   deliveries,
+            due,  pending, attempts,   attempt_log, by_sub, by_event};
+  }
 
   // Reads, changes and writes back one subscription's counters.
   template <typename F>
@@ -136,7 +202,8 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     mdb_env_close(env);
     return lmdb::ToError(std::string(what) + " (" + options.dir + ")", code);
   };
-  if ((rc = mdb_env_set_mapsize(env, options.map_size_bytes)) != 0) return fail("set map size", rc);
+  rc = mdb_env_set_mapsize(env, options.map_size_bytes + MapReserve(options.map_size_bytes));
+  if (rc != 0) return fail("set map size", rc);
   if ((rc = mdb_env_set_maxdbs(env, 16)) != 0) return fail("set max dbs", rc);
   if ((rc = mdb_env_set_maxreaders(env, options.max_readers)) != 0) return fail("set readers", rc);
   // MDB_NOTLS: read transactions are not tied to threads (HTTP and worker pools would exhaust the
@@ -291,7 +358,14 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
     return failed("write delivery counter", rc);
   }
   scope.Close();  // before the commit frees it (lmdb_txn.h)
-  if ((rc = txn.Commit()) != 0) return failed("commit events", rc);
+  if (Status room = WithinConfiguredSize(env_, t, dbs_->Tables(), map_size_); !room) {
+    deliveries->resize(deliveries_before);
+    return room.error();
+  }
+  if ((rc = txn.Commit()) != 0) {
+    deliveries->resize(deliveries_before);
+    return CommitError(env_, "commit events", rc);
+  }
   return results;
 }
 

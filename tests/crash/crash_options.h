@@ -1,0 +1,40 @@
+// The crash test's settings (hookcrash's flags) and their parser.
+//
+// Plain values; no thread-safety concerns.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "proto/result.h"
+
+namespace hookbroker::crash {
+
+struct CrashOptions {
+  int cycles = 4;                // SIGKILL-and-restart cycles before the final check
+  int producers = 3;             // ZeroMQ producer threads
+  int events_per_cycle = 1500;   // producers stop publishing after this many per cycle
+  int min_run_ms = 300;          // each cycle kills the broker after a random time
+  int max_run_ms = 2500;         //   in [min_run_ms, max_run_ms] after it is ready
+  int retention_ms = 3000;       // --retention-days, so that history expires mid-run
+  double gc_interval_s = 0.3;    // --gc-interval
+  int delivery_workers = 8;      // --delivery-workers
+  int endpoint_concurrency = 2;  // --endpoint-concurrency
+  int fail_one_in = 6;           // failing receivers answer 5xx about once in this many
+  int drain_timeout_ms = 60000;  // final restart: time allowed for every delivery
+  std::uint64_t seed = 0;        // 0: from the clock (printed, so a run can be repeated)
+  std::string keep_dir;          // non-empty: data folder kept here instead of a temp dir
+  // Fail when one kill repeats more callbacks than min(delivery workers, endpoints × endpoint
+  // concurrency). Off by default: the dispatcher frees an endpoint's slot before the attempt
+  // is recorded, so more answered attempts than that can be unrecorded at a kill
+  // (docs/CRASH-SAFETY.md). Every repeat must be explained by an unrecorded 2xx either way.
+  bool enforce_in_flight_bound = false;
+  bool verbose = false;
+};
+
+// Parses hookcrash's flags (argv without the program name). `--help` yields an error whose
+// code is "help" and whose message is the usage text.
+Result<CrashOptions> ParseCrashOptions(const std::vector<std::string>& args);
+
+}  // namespace hookbroker::crash
