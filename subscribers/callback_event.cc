@@ -243,6 +243,9 @@ Result<CallbackEvent> ParseCallbackEvent(std::string_view body) {
   e.timestamp_ms = ts.value_or(0);
   if (const json::object* data = r.Object("data")) e.data = *data;
   if (error) return *std::move(error);
+  // Present but empty names nothing: no type to dispatch on, no id to deduplicate on.
+  if (e.event_type.empty()) return Error::Invalid("eventType", "eventType: must not be empty");
+  if (e.event_id.empty()) return Error::Invalid("eventId", "eventId: must not be empty");
 
   e.kind = EventKindFromName(e.event_type);
   e.typed = ReadData(e.kind, e.data, &error);

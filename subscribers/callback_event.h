@@ -143,7 +143,8 @@ struct CallbackEvent {
 };
 
 // Parses a callback body. Errors: "invalid_json" (not a JSON object), "missing_field"
-// (eventType, eventId), "invalid_field" (a field of the wrong type; `field` names it).
+// (eventType, eventId), "invalid_field" (a field of the wrong type, or an empty eventType or
+// eventId; `field` names it).
 Result<CallbackEvent> ParseCallbackEvent(std::string_view body);
 
 }  // namespace hookbroker::subscribers

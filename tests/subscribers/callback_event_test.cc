@@ -164,6 +164,18 @@ TEST(CallbackEventTest, AbsentOptionalFieldsAreEmpty) {
   EXPECT_EQ(std::get<MemberData>(e.typed).member, "");
 }
 
+// Found by fuzz/callback_event_fuzzer (corpus/callback_event/empty-event-id.json): a present but
+// empty eventId was accepted, leaving a receiver nothing to deduplicate on.
+TEST(CallbackEventTest, EmptyEventIdOrTypeIsRefused) {
+  auto no_id = ParseCallbackEvent(R"({"eventType":"TextMessageCreated","eventId":""})");
+  ASSERT_FALSE(no_id.ok());
+  EXPECT_EQ(no_id.error().code, "invalid_field");
+  EXPECT_EQ(no_id.error().field, "eventId");
+  auto no_type = ParseCallbackEvent(R"({"eventType":"","eventId":"e-1"})");
+  ASSERT_FALSE(no_type.ok());
+  EXPECT_EQ(no_type.error().field, "eventType");
+}
+
 TEST(CallbackEventTest, ClearErrorsForBadBodies) {
   auto not_json = ParseCallbackEvent("{nope");
   ASSERT_FALSE(not_json.ok());
