@@ -223,8 +223,10 @@ void Dispatcher::Record(std::vector<Finished>& batch) {
     LogWarn("delivery", "subscription " + d.id.value() + " disabled: " + d.reason);
     if (options_.metrics != nullptr) options_.metrics->CountDisabled();
   }
-  std::size_t requeued = 0;
+  // Workers to wake: one per requeued delivery, and one per place of max_unrecorded freed here.
+  std::size_t wake = batch.size();
   std::lock_guard<std::mutex> lock(mu_);
+  unrecorded_ -= batch.size();  // recorded, or (on error) requeued below: no longer at risk
   for (const Finished& f : batch) {
     if (f.parked) {
       parked_[*f.parked].emplace_back(f.update.delivery_id, f.origin);
@@ -233,21 +235,21 @@ void Dispatcher::Record(std::vector<Finished>& batch) {
     }
     if (f.load_failed) {
       queue_.Add(f.update.delivery_id, f.origin, now + 1000, f.retry);
-      ++requeued;
+      ++wake;
       continue;
     }
     if (!f.record) continue;
     if (!s) {
       // Not recorded: the store still says pending at the old time. Try again shortly.
       queue_.Add(f.update.delivery_id, f.origin, now + 1000, f.retry);
-      ++requeued;
+      ++wake;
     } else if (f.update.new_status == DeliveryStatus::kPending) {
       queue_.Add(f.update.delivery_id, f.origin, f.update.next_attempt_ms, /*retry=*/true);
-      ++requeued;
+      ++wake;
     }
   }
   if (!s) LogError("store", "cannot record delivery attempts: " + s.error().message);
-  WakeWorkers(requeued);
+  WakeWorkers(wake);
 }
 
 int Dispatcher::RunDue() {
@@ -259,6 +261,10 @@ int Dispatcher::RunDue() {
       job = queue_.Pop(clock_.NowMs());
     }
     if (!job) return attempts;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++unrecorded_;
+    }
     std::vector<Finished> batch;
     batch.push_back(Attempt(job->id, queue_.origin(job->endpoint)));
     {
@@ -294,8 +300,14 @@ void Dispatcher::Stop() {
 }
 
 void Dispatcher::WorkerLoop() {
+  const std::size_t max_unrecorded = static_cast<std::size_t>(
+      options_.max_unrecorded > 0 ? options_.max_unrecorded : 2 * options_.workers);
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
+    if (unrecorded_ >= max_unrecorded) {
+      work_cv_.wait(lock);  // Record() wakes workers as it commits
+      continue;
+    }
     const std::int64_t now = clock_.NowMs();
     auto job = queue_.Pop(now);
     if (!job) {
@@ -309,6 +321,7 @@ void Dispatcher::WorkerLoop() {
     }
     const std::string origin = queue_.origin(job->endpoint);
     ++active_workers_;
+    ++unrecorded_;
     lock.unlock();
     Finished f = Attempt(job->id, origin);
     lock.lock();

@@ -5,6 +5,8 @@
 //    from the store (short read transactions), sign and send the callback through HttpSender;
 //  - one recorder thread writes finished attempts to the store in batches (one transaction, one
 //    fsync, for every attempt that finished meanwhile) and puts retries back on the queue.
+// A worker takes no new attempt while max_unrecorded attempts are sent and not yet recorded, so
+// a crash repeats at most that many callbacks (receivers deduplicate on webhook-id).
 // No thread holds a write transaction during network I/O.
 //
 // RunDue() is the synchronous mode for tests: with a fake clock and a scripted HttpSender, it
@@ -45,6 +47,10 @@ struct DispatcherOptions {
   // A subscription whose callbacks fail without a single success for this long is disabled;
   // 0: never.
   std::int64_t disable_after_ms = 5LL * 24 * 3600 * 1000;
+  // At most this many attempts are sent and not yet recorded at any moment (in flight, or done
+  // and waiting for the recorder's commit): what a crash can make the broker repeat. 0: twice
+  // `workers`.
+  int max_unrecorded = 0;
   // Uniform draws in [0, 1) for retry jitter; a thread-safe default when empty.
   std::function<double()> random;
   Metrics* metrics = nullptr;  // optional
@@ -114,7 +120,9 @@ class Dispatcher {
   std::unordered_map<SubscriptionId, std::vector<std::pair<DeliveryId, std::string>>> parked_;
   std::size_t parked_count_ = 0;  // guarded by mu_
   int active_workers_ = 0;        // guarded by mu_
-  bool stopping_ = false;         // guarded by mu_
+  // Attempts taken from the queue whose result is not recorded yet. Guarded by mu_.
+  std::size_t unrecorded_ = 0;
+  bool stopping_ = false;  // guarded by mu_
 
   std::vector<std::thread> workers_;
   std::thread recorder_;

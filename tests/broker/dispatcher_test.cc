@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
 #include <thread>
 
@@ -442,6 +443,62 @@ TEST_F(DispatcherTest, DeliveryParkedAfterItsResumeIsReleasedBySweep) {
   }
   EXPECT_EQ(Record(id).status, DeliveryStatus::kDelivered);
   dispatcher_->Stop();
+}
+
+// A sender that takes 5 ms per callback and remembers how many were in flight at once.
+class SlowCountingSender final : public HttpSender {
+ public:
+  HttpResult Send(const HttpRequest&) override {
+    const int now = ++in_flight_;
+    int seen = most_.load();
+    while (now > seen && !most_.compare_exchange_weak(seen, now)) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    --in_flight_;
+    ++sent_;
+    HttpResult ok;
+    ok.kind = HttpResult::Kind::kResponse;
+    ok.status = 200;
+    return ok;
+  }
+  int most() const { return most_.load(); }
+  int sent() const { return sent_.load(); }
+
+ private:
+  std::atomic<int> in_flight_{0};
+  std::atomic<int> most_{0};
+  std::atomic<int> sent_{0};
+};
+
+// What a crash can make the broker repeat is what was sent and not yet recorded: the dispatcher
+// keeps that under max_unrecorded, whatever the workers and endpoint slots would allow.
+int MostInFlight(Store& store, const Clock& clock, int max_unrecorded) {
+  SlowCountingSender sender;
+  DispatcherOptions o;
+  o.workers = 4;
+  o.endpoint_concurrency = 4;
+  o.max_unrecorded = max_unrecorded;
+  Dispatcher dispatcher(store, sender, clock, o);
+  std::vector<NewDelivery> created;
+  std::vector<Event> events;
+  for (int i = 0; i < 40; ++i) {
+    events.push_back(MakeEvent("cap-" + std::to_string(max_unrecorded) + "-" + std::to_string(i),
+                               "MemberAdded", "g"));
+  }
+  EXPECT_TRUE(store.CommitEvents(events, clock.NowMs(), &created).ok());
+  dispatcher.Start();
+  dispatcher.Enqueue(created);
+  for (int i = 0; i < 500 && sender.sent() < 40; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  dispatcher.Stop();
+  EXPECT_EQ(sender.sent(), 40);
+  return sender.most();
+}
+
+TEST_F(DispatcherTest, AttemptsSentAndNotYetRecordedStayUnderTheCap) {
+  EXPECT_EQ(MostInFlight(*store_, clock_, 1), 1);
+  EXPECT_GT(MostInFlight(*store_, clock_, 0), 1) << "without a tight cap, the 4 workers overlap";
 }
 
 }  // namespace

@@ -25,11 +25,10 @@ struct CrashOptions {
   int drain_timeout_ms = 60000;  // final restart: time allowed for every delivery
   std::uint64_t seed = 0;        // 0: from the clock (printed, so a run can be repeated)
   std::string keep_dir;          // non-empty: data folder kept here instead of a temp dir
-  // Fail when one kill repeats more callbacks than min(delivery workers, endpoints × endpoint
-  // concurrency). Off by default: the dispatcher frees an endpoint's slot before the attempt
-  // is recorded, so more answered attempts than that can be unrecorded at a kill
-  // (docs/CRASH-SAFETY.md). Every repeat must be explained by an unrecorded 2xx either way.
-  bool enforce_in_flight_bound = false;
+  // Fail when one kill repeats more callbacks than the broker may have sent and not yet recorded
+  // (twice --delivery-workers: DispatcherOptions::max_unrecorded). On by default;
+  // --report-bound-only turns it into a report.
+  bool enforce_in_flight_bound = true;
   bool verbose = false;
 };
 

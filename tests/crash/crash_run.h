@@ -31,8 +31,8 @@ struct CrashReport {
   std::size_t failed_answers = 0;
   std::size_t duplicates = 0;
   std::size_t max_duplicates_per_kill = 0;
-  std::size_t duplicate_bound_per_kill = 0;  // min(delivery workers, endpoints × concurrency)
-  bool bound_enforced = false;               // --enforce-in-flight-bound
+  std::size_t duplicate_bound_per_kill = 0;  // 2 × delivery workers (max_unrecorded)
+  bool bound_enforced = false;               // not --report-bound-only
   std::size_t max_unrecorded_at_kill = 0;    // 2xx answers a kill left pending in the store
   double seconds = 0;
   std::vector<std::string> failures;  // empty: every check passed
