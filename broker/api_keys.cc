@@ -44,7 +44,7 @@ Status ApiKeys::Load() {
   if (store_ == nullptr) return Status::Ok();
   auto stored = store_->ListApiKeys();
   if (!stored) return stored.error();
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard lock(mu_);
   for (const ApiKeyRecord& k : *stored) {
     if (k.revoked_ms == 0) accepted_.push_back({k.hash, k.kind, k.id});
   }
@@ -64,7 +64,7 @@ std::optional<ApiCaller> ApiKeys::Authenticate(std::string_view access_token,
   if (key.empty()) return std::nullopt;
   const std::string hash = Sha256Hex(key);
   std::optional<ApiCaller> caller;
-  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_lock lock(mu_);
   for (const Accepted& a : accepted_) {
     // No early exit: every hash is compared whatever matched.
     if (ConstantTimeEquals(hash, a.hash) && !caller) caller = ApiCaller{a.kind, a.id};
@@ -88,7 +88,7 @@ Result<CreatedApiKey> ApiKeys::Create(ApiKeyKind kind, std::string label, std::i
   created.record.hash = Sha256Hex(created.key);
   created.record.created_ms = now_ms;
   if (Status s = store_->PutApiKey(created.record); !s) return s.error();
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard lock(mu_);
   accepted_.push_back({created.record.hash, kind, created.record.id});
   return created;
 }
@@ -102,13 +102,13 @@ Result<std::optional<ApiKeyRecord>> ApiKeys::Revoke(const ApiKeyId& id, std::int
   if (store_ == nullptr) return std::optional<ApiKeyRecord>();
   auto revoked = store_->RevokeApiKey(id, now_ms);
   if (!revoked || !*revoked) return revoked;
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard lock(mu_);
   std::erase_if(accepted_, [&](const Accepted& a) { return a.id == id; });
   return revoked;
 }
 
 std::size_t ApiKeys::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_lock lock(mu_);
   return accepted_.size();
 }
 

@@ -8,13 +8,14 @@
 // stopping at a match, so the time taken does not tell which key (if any) it resembled.
 //
 // Thread-safety: all methods may be called from any thread; the accepted hashes sit under a
-// mutex, so Create() and Revoke() take effect for the next request without a restart.
+// reader-writer mutex, so Create() and Revoke() take effect for the next request without a restart.
 // Lifecycle: construct, Load() (reads the stored keys), then use; the Store outlives it.
 #pragma once
 
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,8 +70,8 @@ class ApiKeys {
     ApiKeyId id;
   };
 
-  Store* const store_;  // constant after construction; may be null
-  mutable std::mutex mu_;
+  Store* const store_;              // constant after construction; may be null
+  mutable std::shared_mutex mu_;    // shared by Authenticate(), the hot path
   std::vector<Accepted> accepted_;  // guarded by mu_
 };
 
