@@ -31,4 +31,11 @@ else
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/../tools/tsan.supp"
 fi
-ctest --output-on-failure --parallel 2 --timeout 300 "$@"
+skip=()
+if [ "$preset" = tsan ]; then
+  # Asserts throughput against the wall clock (20 HTTPS deliveries within 3 s, to tell them from
+  # being held up 4 s by a hanging endpoint); ThreadSanitizer slows the broker too much for that
+  # window (17 of 20 arrive). The other two runs keep it. docs/RELIABILITY.md, "Sanitizers".
+  skip=(-E '^DeliveryTest\.HangingEndpointDoesNotHoldUpAHealthyOne$')
+fi
+ctest --output-on-failure --parallel 2 --timeout 300 "${skip[@]}" "$@"
