@@ -398,7 +398,8 @@ Callbacks:
 History:
   --retention-days DAYS       keep events, deliveries and attempts this long (default 30;
                               decimals allowed); pending deliveries are kept until they end
-  --gc-interval SECONDS       how often expired history is removed (default 60)
+  --gc-interval SECONDS       how often expired history is removed and free heap memory is
+                              given back to the system (default 60)
 
 Other:
   --log-json                  log one JSON object per line instead of text

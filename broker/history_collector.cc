@@ -1,5 +1,6 @@
 #include "broker/history_collector.h"
 
+#include "broker/heap_release.h"
 #include "broker/log.h"
 
 namespace hookbroker {
@@ -54,6 +55,7 @@ void HistoryCollector::Run() {
       LogInfo("history", "removed expired history: " + std::to_string(removed.deliveries) +
                              " deliveries, " + std::to_string(removed.events) + " events");
     }
+    if (options_.release_free_heap) ReleaseFreeHeap();
     std::unique_lock<std::mutex> lock(mu_);
     if (cv_.wait_for(lock, options_.interval, [this] { return stopping_; })) return;
   }

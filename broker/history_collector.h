@@ -5,6 +5,9 @@
 // milliseconds), and the collector pauses between steps, so ingest and delivery commits are never
 // held up for long.
 //
+// With `release_free_heap`, each pass ends by giving free malloc pages back to the kernel
+// (broker/heap_release.h), so memory freed after a burst does not stay resident.
+//
 // Lifecycle: Start() runs a pass at once and then every `interval`; Stop() ends it (a step in
 // progress finishes). RunOnce() is the synchronous form for tests.
 #pragma once
@@ -24,6 +27,9 @@ struct HistoryOptions {
   std::chrono::milliseconds retention{30LL * 24 * 3600 * 1000};
   std::chrono::milliseconds interval{60 * 1000};
   std::size_t batch = 500;
+  // After each pass, give the heap's free pages back to the kernel (ReleaseFreeHeap): the
+  // collector is the daemon's one periodic thread. Off in tests of the collector.
+  bool release_free_heap = false;
 };
 
 class HistoryCollector {

@@ -94,6 +94,7 @@ int Run(const Config& config) {
   HistoryOptions history_options;
   history_options.retention = config.retention;
   history_options.interval = config.gc_interval;
+  history_options.release_free_heap = true;
   HistoryCollector history(**store, clock, history_options);
 
   IngestServer ingest(**store, dispatcher, clock, metrics);

@@ -5,12 +5,16 @@
 // Each event goes to one of `soak_endpoints` groups, one webhook (and one receiver) per group.
 // The failing receivers have outages: 503 to every POST for 20 s of every 60 s. The broker's
 // retry schedule outlasts an outage, so nothing may end as failed.
+//
+// Every sample is also written to OUT/soak-samples.tsv (seconds, VmRSS, RssAnon, fds, threads),
+// so a heap that grows can be told from one that plateaus.
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "tools/bench/child_process.h"
@@ -46,6 +50,17 @@ Sample Take(pid_t pid, double at_s) {
 }
 
 std::string Mib(long kib) { return FormatNumber(static_cast<double>(kib) / 1024.0) + " MiB"; }
+
+// One row per sample, tab-separated, with a header; false when the file cannot be written.
+bool WriteSamples(const std::string& path, const std::vector<Sample>& samples) {
+  std::ofstream out(path);
+  out << "seconds\trss_kib\tanon_kib\tfds\tthreads\n";
+  for (const Sample& s : samples) {
+    out << s.at_s << '\t' << s.rss_kib << '\t' << s.anon_kib << '\t' << s.fds << '\t' << s.threads
+        << '\n';
+  }
+  return static_cast<bool>(out);
+}
 
 }  // namespace
 
@@ -115,6 +130,11 @@ void RunSoakScenario(Context& c) {
   const double drained_s = static_cast<double>(NowNs() - t0) / 1e9 - spec.seconds;
   sampling = false;
   sampler.join();
+  const std::string samples_file =
+      (std::filesystem::absolute(o.out_dir) / "soak-samples.tsv").string();
+  if (!WriteSamples(samples_file, samples)) {
+    c.report().AddError(kScenario, "cannot write " + samples_file);
+  }
   if (!broker->Died().empty()) {
     c.Fail(kScenario, "the broker died", broker.get());
     return;
@@ -178,12 +198,13 @@ void RunSoakScenario(Context& c) {
                  std::to_string(first.threads) + " / " + std::to_string(last.threads) + " / " +
                      std::to_string(most.threads),
                  "", "", "flat", threads_flat ? Verdict::kPass : Verdict::kMiss});
-  std::snprintf(text, sizeof(text),
-                "Soak: %zu samples over %.0f s; drained %.1f s after the last publish; %llu "
-                "POSTs refused by outages, %llu duplicate callbacks (at least once).",
-                samples.size(), samples.back().at_s, drained_s,
-                static_cast<unsigned long long>(refused),
-                static_cast<unsigned long long>(duplicates));
+  std::snprintf(
+      text, sizeof(text),
+      "Soak: %zu samples over %.0f s; drained %.1f s after the last publish; %llu "
+      "POSTs refused by outages, %llu duplicate callbacks (at least once); every sample in "
+      "soak-samples.tsv.",
+      samples.size(), samples.back().at_s, drained_s, static_cast<unsigned long long>(refused),
+      static_cast<unsigned long long>(duplicates));
   report.AddNote(text);
   broker->Stop();
 }
