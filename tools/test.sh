@@ -36,6 +36,10 @@ if [ "$preset" = tsan ]; then
   # Asserts throughput against the wall clock (20 HTTPS deliveries within 3 s, to tell them from
   # being held up 4 s by a hanging endpoint); ThreadSanitizer slows the broker too much for that
   # window (17 of 20 arrive). The other two runs keep it. docs/RELIABILITY.md, "Sanitizers".
-  skip=(-E '^DeliveryTest\.HangingEndpointDoesNotHoldUpAHealthyOne$')
+  # The same holds for two more whose checks are timed: the circuit-breaker test reads the
+  # attempt counter in windows shorter than the 3 s cool-down, and the crash test kills the
+  # broker at random 0.3-2.5 s after each start, which under ThreadSanitizer is often before it
+  # has served anything. Both run in the normal and ASan passes.
+  skip=(-E '^(DeliveryTest\.HangingEndpointDoesNotHoldUpAHealthyOne|HostileEndpointTest\.DownEndpointIsProbedNotHammeredAndRecovers|crash_safety_short)$')
 fi
 ctest --output-on-failure --parallel 2 --timeout 300 "${skip[@]}" "$@"
