@@ -20,8 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (event) {
     FUZZ_CHECK(!event->event_type.empty());
     FUZZ_CHECK(!event->event_id.empty());
-    FUZZ_CHECK(event->kind != EventKind::kCustom ||
-               std::holds_alternative<RawData>(event->typed));
+    FUZZ_CHECK(event->kind != EventKind::kCustom || std::holds_alternative<RawData>(event->typed));
   } else {
     FUZZ_CHECK(!event.error().code.empty());
   }
