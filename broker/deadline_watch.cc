@@ -42,8 +42,11 @@ void DeadlineWatch::Run() {
       continue;
     }
     const auto first = armed_.begin();
-    if (Clock::now() < first->first.first) {
-      cv_.wait_until(lock, first->first.first);
+    // A copy: Disarm() may erase this entry while the lock is released during the wait, and
+    // wait_until reads its deadline again when it wakes.
+    const Clock::time_point deadline = first->first.first;
+    if (Clock::now() < deadline) {
+      cv_.wait_until(lock, deadline);
       continue;
     }
     first->second();
