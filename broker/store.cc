@@ -135,7 +135,7 @@ std::optional<std::string> Unhex(std::string_view hex) {
 
 struct Store::Dbs {
   MDB_dbi meta, events, event_time, subs, scope, stats, deliveries, due, pending, attempts,
-      attempt_log, by_sub, by_event, api_keys;
+      attempt_log, by_sub, by_event, api_keys, records;
 
   std::array<MDB_dbi, 13> Tables() const {
     return {meta, events,  event_time, subs,        scope,  stats,   deliveries,
@@ -233,7 +233,8 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
                  {"attempt_log", &dbs->attempt_log},
                  {"by_subscription", &dbs->by_sub},
                  {"by_event", &dbs->by_event},
-                 {"api_keys", &dbs->api_keys}};
+                 {"api_keys", &dbs->api_keys},
+                 {"records", &dbs->records}};
     for (const auto& n : named) {
       if (int r = mdb_dbi_open(txn.get(), n.name, MDB_CREATE, n.dbi); r != 0) {
         return lmdb::ToError(std::string("open table ") + n.name, r);
@@ -1052,6 +1053,76 @@ Result<std::optional<ApiKeyRecord>> Store::RevokeApiKey(const ApiKeyId& id, std:
   }
   if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit API key", rc);
   return std::optional<ApiKeyRecord>(std::move(k));
+}
+
+}  // namespace hookbroker
+
+namespace hookbroker {
+namespace {
+
+std::string RecordKey(RecordKind kind, std::string_view key) {
+  std::string k(1, static_cast<char>(kind));
+  k.push_back('/');
+  k.append(key);
+  return k;
+}
+
+}  // namespace
+
+Status Store::PutRecord(RecordKind kind, std::string_view key, std::string_view value) {
+  Txn txn(env_, true);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  if (int rc = Put(txn.get(), dbs_->records, RecordKey(kind, key), value); rc != 0) {
+    return lmdb::ToError("store record", rc);
+  }
+  if (int rc = txn.Commit(); rc != 0) return lmdb::ToError("commit record", rc);
+  return Status::Ok();
+}
+
+Result<bool> Store::InsertRecord(RecordKind kind, std::string_view key, std::string_view value) {
+  Txn txn(env_, true);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  int rc = Put(txn.get(), dbs_->records, RecordKey(kind, key), value, MDB_NOOVERWRITE);
+  if (rc == MDB_KEYEXIST) return false;
+  if (rc != 0) return lmdb::ToError("store record", rc);
+  if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit record", rc);
+  return true;
+}
+
+Result<std::optional<std::string>> Store::GetRecord(RecordKind kind, std::string_view key) const {
+  Txn txn(env_, false);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  std::string_view bytes;
+  int rc = GetValue(txn.get(), dbs_->records, RecordKey(kind, key), &bytes);
+  if (rc == MDB_NOTFOUND) return std::optional<std::string>();
+  if (rc != 0) return lmdb::ToError("read record", rc);
+  return std::optional<std::string>(std::string(bytes));
+}
+
+Result<std::vector<StoredRecord>> Store::ListRecords(RecordKind kind) const {
+  Txn txn(env_, false);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  const std::string prefix = RecordKey(kind, "");
+  std::vector<StoredRecord> out;
+  Cursor c(txn.get(), dbs_->records);
+  if (c.rc() != 0) return lmdb::ToError("open record cursor", c.rc());
+  for (bool ok = c.Seek(prefix); ok && c.key().starts_with(prefix); ok = c.Next()) {
+    out.push_back({std::string(c.key().substr(prefix.size())), std::string(c.value())});
+  }
+  return out;
+}
+
+Result<bool> Store::DeleteRecord(RecordKind kind, std::string_view key) {
+  Txn txn(env_, true);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  const std::string k = RecordKey(kind, key);
+  std::string_view bytes;
+  int rc = GetValue(txn.get(), dbs_->records, k, &bytes);
+  if (rc == MDB_NOTFOUND) return false;
+  if (rc != 0) return lmdb::ToError("read record", rc);
+  if ((rc = Del(txn.get(), dbs_->records, k)) != 0) return lmdb::ToError("delete record", rc);
+  if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit record", rc);
+  return true;
 }
 
 }  // namespace hookbroker

@@ -139,6 +139,20 @@ struct SubscriptionFilter {
   std::size_t limit = 100;
 };
 
+// The kinds of chat record (Store::PutRecord); the value is the key prefix in the table, so it
+// must never change for a kind.
+enum class RecordKind : char {
+  kChannel = 'c',       // a chat channel (Kaizala group) known to the broker
+  kIncomingHook = 'i',  // an incoming webhook: /hooks/{key}
+  kOutgoingHook = 'o',  // an outgoing (trigger word) webhook
+  kCase = 'k',          // an emakin case: channel and case id -> the post that opened it
+};
+
+struct StoredRecord {
+  std::string key;
+  std::string value;
+};
+
 struct SubscriptionPage {
   std::vector<Subscription> subscriptions;
   std::string next_after_id;  // empty when there are no more
@@ -226,6 +240,19 @@ class Store {
   // Marks the key revoked at now_ms (kept for the record). nullopt when unknown or already
   // revoked.
   Result<std::optional<ApiKeyRecord>> RevokeApiKey(const ApiKeyId& id, std::int64_t now_ms);
+
+  // --- Chat records (channels, incoming and outgoing webhooks, emakin cases) -----------------
+  // Small records the chat features keep: one table, keyed by kind and key; the value is the
+  // caller's encoding (JSON). Each call is one transaction, fsynced on commit.
+  // Upserts.
+  Status PutRecord(RecordKind kind, std::string_view key, std::string_view value);
+  // Adds the record unless the key is taken: false (and nothing written) when it is.
+  Result<bool> InsertRecord(RecordKind kind, std::string_view key, std::string_view value);
+  Result<std::optional<std::string>> GetRecord(RecordKind kind, std::string_view key) const;
+  // Every record of one kind, ordered by key.
+  Result<std::vector<StoredRecord>> ListRecords(RecordKind kind) const;
+  // false when there was no such record.
+  Result<bool> DeleteRecord(RecordKind kind, std::string_view key);
 
  private:
   Store(MDB_env* env, std::uint64_t map_size);

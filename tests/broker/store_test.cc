@@ -196,5 +196,49 @@ TEST_F(StoreTest, ListsSubscriptionsByObjectWithPagination) {
   EXPECT_EQ(everything->subscriptions.size(), 5u);
 }
 
+TEST_F(StoreTest, RecordsAreKeptPerKindAndSurviveAReopen) {
+  ASSERT_TRUE(store_->PutRecord(RecordKind::kChannel, "town-square", "{\"a\":1}").ok());
+  ASSERT_TRUE(store_->PutRecord(RecordKind::kChannel, "dev", "{}").ok());
+  ASSERT_TRUE(store_->PutRecord(RecordKind::kIncomingHook, "k1", "hook").ok());
+  // An upsert replaces.
+  ASSERT_TRUE(store_->PutRecord(RecordKind::kChannel, "dev", "{\"b\":2}").ok());
+  Reopen();
+  auto channels = store_->ListRecords(RecordKind::kChannel);
+  ASSERT_TRUE(channels.ok());
+  ASSERT_EQ(channels->size(), 2u);
+  EXPECT_EQ((*channels)[0].key, "dev");
+  EXPECT_EQ((*channels)[0].value, "{\"b\":2}");
+  EXPECT_EQ((*channels)[1].key, "town-square");
+  auto hook = store_->GetRecord(RecordKind::kIncomingHook, "k1");
+  ASSERT_TRUE(hook.ok());
+  ASSERT_TRUE(hook->has_value());
+  EXPECT_EQ(**hook, "hook");
+  // The same key under another kind is another record.
+  auto missing = store_->GetRecord(RecordKind::kOutgoingHook, "k1");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST_F(StoreTest, InsertRecordNeverReplacesAndDeleteSaysWhetherItRemoved) {
+  auto first = store_->InsertRecord(RecordKind::kCase, "chan/42", "post-1");
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(*first);
+  auto again = store_->InsertRecord(RecordKind::kCase, "chan/42", "post-2");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again);
+  auto kept = store_->GetRecord(RecordKind::kCase, "chan/42");
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->value_or(""), "post-1");
+  auto removed = store_->DeleteRecord(RecordKind::kCase, "chan/42");
+  ASSERT_TRUE(removed.ok());
+  EXPECT_TRUE(*removed);
+  auto removed_again = store_->DeleteRecord(RecordKind::kCase, "chan/42");
+  ASSERT_TRUE(removed_again.ok());
+  EXPECT_FALSE(*removed_again);
+  auto none = store_->ListRecords(RecordKind::kCase);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
 }  // namespace
 }  // namespace hookbroker::testing
