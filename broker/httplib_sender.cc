@@ -22,7 +22,14 @@ struct HttplibSender::Pooled {
   bool used = false;  // served a request before: its connection may have gone stale
 };
 
-HttplibSender::HttplibSender(HttplibSenderOptions options) : options_(std::move(options)) {}
+void HttplibSender::StoreFree::operator()(X509_STORE* store) const { X509_STORE_free(store); }
+
+HttplibSender::HttplibSender(HttplibSenderOptions options)
+    : options_(std::move(options)), ca_store_(X509_STORE_new()) {
+  X509_STORE_set_default_paths(ca_store_.get());
+  // Config checked that the file is readable; a file without certificates trusts nothing more.
+  if (!options_.ca_file.empty()) X509_STORE_load_file(ca_store_.get(), options_.ca_file.c_str());
+}
 
 HttplibSender::~HttplibSender() = default;
 
@@ -46,11 +53,13 @@ std::unique_ptr<HttplibSender::Pooled> HttplibSender::Borrow(const Url& url) {
   c.set_connection_timeout(options_.connect_timeout);
   if (url.scheme == "https") {
     c.enable_server_certificate_verification(true);
-    // The client's SSL context takes ownership of the store. System CAs plus --ca-file.
-    X509_STORE* store = X509_STORE_new();
-    X509_STORE_set_default_paths(store);
-    if (!options_.ca_file.empty()) X509_STORE_load_file(store, options_.ca_file.c_str());
-    c.set_ca_cert_store(store);
+    // The client's SSL context takes one reference to the shared store (system CAs plus
+    // --ca-file). Without a CA path cpp-httplib would, on the first connect, load the system
+    // CA bundle into that store again; naming the system's hashed CA directory, which the
+    // store already looks in, makes that step add nothing.
+    X509_STORE_up_ref(ca_store_.get());
+    c.set_ca_cert_store(ca_store_.get());
+    c.set_ca_cert_path("", X509_get_default_cert_dir());
   }
   return pooled;
 }

@@ -10,6 +10,10 @@
 // when the whole exchange (connect, TLS, request, headers, body) takes longer, so an endpoint
 // trickling bytes cannot hold a worker beyond it.
 //
+// Trusted CAs (the system's plus --ca-file) are loaded once, into one X509_STORE every HTTPS
+// client shares by reference: loading them per client cost 100-170 ms of CPU on each new
+// connection's first request (docs/PERFORMANCE.md, "HTTPS warm-up").
+//
 // Thread-safety: Send() is safe from many threads; each call borrows a client from the origin's
 // pool for its duration (one client = one connection).
 #pragma once
@@ -28,6 +32,7 @@
 namespace httplib {
 class Client;
 }
+struct x509_store_st;
 
 namespace hookbroker {
 
@@ -53,7 +58,13 @@ class HttplibSender final : public HttpSender {
   std::unique_ptr<Pooled> Borrow(const Url& url);
   void Return(const std::string& origin, std::unique_ptr<Pooled> client);
 
+  struct StoreFree {
+    void operator()(x509_store_st* store) const;
+  };
+
   const HttplibSenderOptions options_;  // constant after construction
+  // Shared by every HTTPS client (reference counted); constant after construction.
+  std::unique_ptr<x509_store_st, StoreFree> ca_store_;
   DeadlineWatch deadlines_;
   std::mutex mu_;
   std::map<std::string, std::vector<std::unique_ptr<Pooled>>> idle_;  // guarded by mu_

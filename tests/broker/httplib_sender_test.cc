@@ -70,6 +70,34 @@ TEST_F(HttplibSenderTest, DeliversOverVerifiedTlsAndReusesTheConnection) {
   EXPECT_EQ(posts[0].body, R"({"hello":"world"})");
 }
 
+TEST_F(HttplibSenderTest, EveryNewTlsClientVerifiesAgainstTheOneSharedCaStore) {
+  // The test CA is only in --ca-file, loaded once into the store every client shares: new
+  // clients for a second origin and for concurrent sends must all verify against it.
+  subscribers::ReceiverOptions options;
+  options.tls = true;
+  options.cert_file = pki_.server_cert;
+  options.key_file = pki_.server_key;
+  subscribers::ReferenceReceiver second(options);
+  ASSERT_TRUE(second.Start().ok());
+  HttplibSender sender(Options(true, true));
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string base = t % 2 == 0 ? receiver_->BaseUrl() : second.BaseUrl();
+      for (int i = 0; i < 5; ++i) {
+        HttpResult r = sender.Send(Post(base + "/hook"));
+        if (r.kind == HttpResult::Kind::kResponse && r.status == 200) ++ok;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 30);
+  EXPECT_EQ(receiver_->Posts().size(), 15u);
+  EXPECT_EQ(second.Posts().size(), 15u);
+  second.Stop();
+}
+
 TEST_F(HttplibSenderTest, LoopbackIsRefusedWithoutAnAllowRuleEvenByName) {
   HttplibSender sender(Options(false, true));
   for (const std::string host : {"127.0.0.1", "localhost"}) {
