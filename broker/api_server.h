@@ -38,6 +38,7 @@ struct Request;
 namespace hookbroker {
 
 class ChannelStore;
+class PostSink;
 
 struct ApiServerOptions {
   bool allow_http_callbacks = false;
@@ -52,6 +53,7 @@ struct ApiServerOptions {
 // The chat side (docs/CHAT.md), borrowed; its routes exist only for what is given.
 struct ApiChatServices {
   ChannelStore* channels = nullptr;  // /v1/channels
+  PostSink* posts = nullptr;         // where webhooks' posts go (ingest, then the posts socket)
 };
 
 class ApiServer {
