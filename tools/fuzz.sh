@@ -17,7 +17,7 @@ if [ "${1:-}" = "--time" ]; then
 fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] ||
-  targets=(ingest_frame event subscription url signature retry_after callback_event)
+  targets=(ingest_frame event subscription url signature retry_after callback_event webhook_payload)
 
 tools/setup.sh
 launcher=()
