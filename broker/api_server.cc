@@ -10,6 +10,7 @@
 #include "broker/api_json.h"
 #include "broker/callback_address.h"
 #include "broker/log.h"
+#include "broker/mattermost_error.h"
 #include "proto/limits.h"
 #include "proto/secret_rotation.h"
 #include "proto/signature.h"
@@ -50,7 +51,8 @@ json::object WebhookJson(const Subscription& sub, bool admin) {
 }  // namespace
 
 ApiServer::ApiServer(Store& store, Dispatcher& dispatcher, HttpSender& sender, const Clock& clock,
-                     ApiKeys& keys, Metrics& metrics, ApiServerOptions options)
+                     ApiKeys& keys, Metrics& metrics, ApiServerOptions options,
+                     ApiChatServices chat)
     : store_(store),
       dispatcher_(dispatcher),
       sender_(sender),
@@ -58,6 +60,7 @@ ApiServer::ApiServer(Store& store, Dispatcher& dispatcher, HttpSender& sender, c
       keys_(keys),
       metrics_(metrics),
       options_(std::move(options)),
+      chat_(chat),
       server_(MakeServer(options_)) {
   server_->set_tcp_nodelay(true);  // PITFALLS.md: 100x slower keep-alive without it
   server_->set_keep_alive_max_count(1000);
@@ -69,6 +72,8 @@ ApiServer::ApiServer(Store& store, Dispatcher& dispatcher, HttpSender& sender, c
   SecretRoutes();
   HistoryRoutes();
   KeyRoutes();
+  if (chat_.channels != nullptr) ChannelRoutes();
+  if (chat_.incoming != nullptr) IncomingHookRoutes();
 }
 
 ApiServer::~ApiServer() { Stop(); }
@@ -168,8 +173,13 @@ void ApiServer::CommonHandlers() {
     return httplib::Server::HandlerResponse::Unhandled;
   });
 
-  s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
+    if (res.status == 413 && req.path.starts_with("/hooks/")) {  // as Mattermost answers
+      res.set_content(MattermostErrorBody(BodyTooLarge(limits::kMaxRequestBodyBytes)),
+                      "application/json");
+      return;
+    }
     switch (res.status) {
       case 404:
         SendError(res, 404, "not_found", "no such route");
@@ -204,7 +214,9 @@ void ApiServer::CommonHandlers() {
           what = e.what();
         } catch (...) {
         }
-        LogError("api", req.method + " " + req.path + " failed: " + what);
+        // An incoming webhook's path holds its secret key.
+        const std::string path = req.path.starts_with("/hooks/") ? "/hooks/..." : req.path;
+        LogError("api", req.method + " " + path + " failed: " + what);
         SendError(res, 500, "internal_error", "internal error");
       });
 
