@@ -352,7 +352,8 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
     results.push_back(commit);
   }
   for (const auto& [sub_id, count] : new_pending) {
-    rc = dbs_->UpdateStats(t, sub_id, [&](StatsRecord& s) { s.pending += count; });
+    const std::int64_t added = count;  // clang: a lambda may not capture a structured binding
+    rc = dbs_->UpdateStats(t, sub_id, [added](StatsRecord& s) { s.pending += added; });
     if (rc != 0) return failed("update subscription stats", rc);
   }
   if (next_id != first_id && (rc = Put(t, dbs_->meta, kNextDeliveryKey, U64Key(next_id))) != 0) {
