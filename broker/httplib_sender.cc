@@ -1,6 +1,7 @@
 #include "broker/httplib_sender.h"
 
 #include <httplib.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <algorithm>
@@ -46,6 +47,8 @@ std::unique_ptr<HttplibSender::Pooled> HttplibSender::Borrow(const Url& url) {
   c.set_connection_timeout(options_.connect_timeout);
   if (url.scheme == "https") {
     c.enable_server_certificate_verification(true);
+    // TLS 1.2 or later, whatever the system's OpenSSL configuration allows.
+    SSL_CTX_set_min_proto_version(c.ssl_context(), TLS1_2_VERSION);
     // The client's SSL context takes ownership of the store. System CAs plus --ca-file.
     X509_STORE* store = X509_STORE_new();
     X509_STORE_set_default_paths(store);
