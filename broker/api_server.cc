@@ -34,11 +34,7 @@ std::string_view TrimTrailingSpace(std::string_view s) {
 Error NoSuchWebhook() { return Error{"not_found", "no webhook with this id", "webhookId"}; }
 
 std::unique_ptr<httplib::Server> MakeServer(const ApiServerOptions& options) {
-  HttpRequestBounds bounds;
-  bounds.max_line_bytes = limits::kMaxHttpLineBytes;
-  bounds.max_header_lines = limits::kMaxHttpHeaderLines;
-  bounds.max_header_bytes = limits::kMaxHttpHeaderBytes;
-  bounds.max_body_bytes = limits::kMaxRequestBodyBytes;
+  const HttpRequestBounds bounds;  // the limits of proto/limits.h
   if (options.tls_cert_file.empty()) return std::make_unique<BoundedHttpServer>(bounds);
   auto server = std::make_unique<BoundedHttpsServer>(bounds, options.tls_cert_file.c_str(),
                                                      options.tls_key_file.c_str());

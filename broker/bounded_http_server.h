@@ -22,13 +22,20 @@
 
 #include <cstddef>
 
+#include "proto/limits.h"
+
 namespace hookbroker {
 
+// The defaults are the REST API's (proto/limits.h, docs/API.md).
 struct HttpRequestBounds {
-  std::size_t max_line_bytes = 8192;     // the request line and each header line, CRLF included
-  std::size_t max_header_lines = 100;    // header lines after the request line
-  std::size_t max_header_bytes = 65536;  // request line and header lines together
-  std::size_t max_body_bytes = 65536;    // bytes after the header section
+  // The request line and each header line, CRLF included.
+  std::size_t max_line_bytes = limits::kMaxHttpLineBytes;
+  // Header lines after the request line.
+  std::size_t max_header_lines = limits::kMaxHttpHeaderLines;
+  // The request line and the header lines together.
+  std::size_t max_header_bytes = limits::kMaxHttpHeaderBytes;
+  // Bytes after the header section.
+  std::size_t max_body_bytes = limits::kMaxRequestBodyBytes;
 };
 
 class BoundedHttpServer : public httplib::Server {
