@@ -8,6 +8,7 @@
 #include "broker/api_access.h"
 #include "broker/api_http.h"
 #include "broker/api_json.h"
+#include "broker/bounded_http_server.h"
 #include "broker/callback_address.h"
 #include "broker/log.h"
 #include "broker/mattermost_error.h"
@@ -34,8 +35,9 @@ std::string_view TrimTrailingSpace(std::string_view s) {
 Error NoSuchWebhook() { return Error{"not_found", "no webhook with this id", "webhookId"}; }
 
 std::unique_ptr<httplib::Server> MakeServer(const ApiServerOptions& options) {
-  if (options.tls_cert_file.empty()) return std::make_unique<httplib::Server>();
-  auto server = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(),
+  const HttpRequestBounds bounds;  // the limits of proto/limits.h
+  if (options.tls_cert_file.empty()) return std::make_unique<BoundedHttpServer>(bounds);
+  auto server = std::make_unique<BoundedHttpsServer>(bounds, options.tls_cert_file.c_str(),
                                                      options.tls_key_file.c_str());
   if (server->is_valid()) SSL_CTX_set_min_proto_version(server->ssl_context(), TLS1_2_VERSION);
   return server;
@@ -191,8 +193,10 @@ void ApiServer::CommonHandlers() {
         break;
       case 400:
         SendError(res, 400, "bad_request",
-                  "malformed HTTP request, or a header line longer than " +
-                      std::to_string(limits::kMaxHttpLineBytes) + " bytes");
+                  "malformed HTTP request, a header line longer than " +
+                      std::to_string(limits::kMaxHttpLineBytes) + " bytes, more than " +
+                      std::to_string(limits::kMaxHttpHeaderLines) + " header lines or more than " +
+                      std::to_string(limits::kMaxHttpHeaderBytes) + " bytes of headers");
         break;
       case 414:
         SendError(

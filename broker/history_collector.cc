@@ -22,13 +22,20 @@ GcResult HistoryCollector::RunOnce() {
     }
     total.deliveries += step->deliveries;
     total.events += step->events;
-    if (!step->more) return total;
+    if (!step->more) break;
     std::unique_lock<std::mutex> lock(mu_);
     // Let other writers in between steps; stop promptly when asked.
     if (cv_.wait_for(lock, std::chrono::milliseconds(2), [this] { return stopping_; })) {
-      return total;
+      break;
     }
   }
+  // The pages the last step freed become reusable only after one more commit (store.h).
+  if (total.deliveries > 0 || total.events > 0) {
+    if (Status s = store_.FinishExpiryPass(clock_.NowMs()); !s) {
+      LogError("history", "cannot finish the expiry pass: " + s.error().message);
+    }
+  }
+  return total;
 }
 
 void HistoryCollector::Start() {

@@ -3,7 +3,8 @@
 //
 // Each step removes at most `batch` deliveries and `batch` events in one write transaction (a few
 // milliseconds), and the collector pauses between steps, so ingest and delivery commits are never
-// held up for long.
+// held up for long. A pass that removed anything ends with Store::FinishExpiryPass, one more small
+// commit, without which LMDB could not reuse the pages the pass's last step freed.
 //
 // With `release_free_heap`, each pass ends by giving free malloc pages back to the kernel
 // (broker/heap_release.h), so memory freed after a burst does not stay resident.

@@ -1,6 +1,7 @@
 #include "broker/httplib_sender.h"
 
 #include <httplib.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <algorithm>
@@ -53,6 +54,8 @@ std::unique_ptr<HttplibSender::Pooled> HttplibSender::Borrow(const Url& url) {
   c.set_connection_timeout(options_.connect_timeout);
   if (url.scheme == "https") {
     c.enable_server_certificate_verification(true);
+    // TLS 1.2 or later, whatever the system's OpenSSL configuration allows.
+    SSL_CTX_set_min_proto_version(c.ssl_context(), TLS1_2_VERSION);
     // The client's SSL context takes one reference to the shared store (system CAs plus
     // --ca-file). Without a CA path cpp-httplib would, on the first connect, load the system
     // CA bundle into that store again; naming the system's hashed CA directory, which the

@@ -93,6 +93,7 @@ Error CommitError(MDB_env* env, std::string_view what, int rc) {
 
 constexpr std::string_view kNextDeliveryKey = "next_delivery_id";
 constexpr std::string_view kSchemaKey = "schema_version";
+constexpr std::string_view kLastExpiryKey = "last_expiry_ms";
 constexpr std::string_view kSchemaVersion = "1";
 
 // "5 days", "36 hours", "1728 ms": the largest unit the span is a whole number of.
@@ -978,6 +979,18 @@ Result<GcResult> Store::CollectGarbage(std::int64_t cutoff_ms, std::size_t budge
   result.events = expired_events.size();
   if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit expiry", rc);
   return result;
+}
+
+Status Store::FinishExpiryPass(std::int64_t now_ms) {
+  Txn txn(env_, true);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  if (int rc =
+          Put(txn.get(), dbs_->meta, kLastExpiryKey, U64Key(static_cast<std::uint64_t>(now_ms)));
+      rc != 0) {
+    return lmdb::ToError("record the expiry pass", rc);
+  }
+  if (int rc = txn.Commit(); rc != 0) return CommitError(env_, "commit the expiry pass", rc);
+  return Status::Ok();
 }
 
 Result<StoreInfo> Store::Info() const {

@@ -229,6 +229,13 @@ class Store {
   // received before cutoff_ms that no delivery refers to any more.
   // `position` carries the pass from step to step (start a pass with an empty one).
   Result<GcResult> CollectGarbage(std::int64_t cutoff_ms, std::size_t budget, GcPosition* position);
+  // Ends an expiry pass that removed something: records its time (meta/last_expiry_ms) in a
+  // transaction of its own. That commit is what makes the pages the pass's last step freed
+  // reusable: LMDB keeps the snapshot before the latest commit intact, so pages freed by the
+  // latest commit stay unusable until another write commits. Without it, a map filled by ingest
+  // stayed full after expiry had emptied it, for as long as nothing else committed (every ingest
+  // attempt failing, and so never committing).
+  Status FinishExpiryPass(std::int64_t now_ms);
 
   Result<StoreInfo> Info() const;
 

@@ -28,9 +28,15 @@ inline constexpr std::size_t kMaxJsonDepth = 32;
 // REST.
 inline constexpr std::size_t kMaxRequestBodyBytes = 64 * 1024;
 // The request line and each header line, CRLF included: longer ones are answered 414 and 400.
-// cpp-httplib 0.11.4 enforces it (CPPHTTPLIB_REQUEST_URI_MAX_LENGTH, CPPHTTPLIB_HEADER_MAX_LENGTH
-// compiled into Debian's library, not settable); it is here for the docs and the tests.
+// cpp-httplib 0.11.4 has the same value compiled in (CPPHTTPLIB_REQUEST_URI_MAX_LENGTH,
+// CPPHTTPLIB_HEADER_MAX_LENGTH) but checks it only once a line has ended; the REST listener cuts a
+// line off as soon as it passes it (broker/bounded_http_server.h).
 inline constexpr std::size_t kMaxHttpLineBytes = 8192;
+// Header lines after the request line, and the request line with all its header lines: past
+// either the request is answered 400 and the connection closed (broker/bounded_http_server.h
+// enforces both, and the line length, as the bytes arrive).
+inline constexpr std::size_t kMaxHttpHeaderLines = 100;
+inline constexpr std::size_t kMaxHttpHeaderBytes = 64 * 1024;
 inline constexpr std::size_t kMaxUrlLength = 2048;
 inline constexpr std::size_t kMaxCallbackTokenLength = 1024;
 inline constexpr std::size_t kMaxCallbackContextLength = 4096;

@@ -7,6 +7,7 @@
 #include <map>
 #include <thread>
 
+#include "broker/httplib_sender.h"
 #include "proto/secret_rotation.h"
 #include "tests/broker/broker_test_util.h"
 #include "tests/support/temp_dir.h"
@@ -158,6 +159,39 @@ TEST_F(DispatcherTest, FailsAfterTheLastAttemptAndRecordsWhy) {
   EXPECT_EQ((*full)->attempts[1].outcome, AttemptOutcome::kTlsError);
   clock_.Advance(1'000'000);
   EXPECT_EQ(dispatcher_->RunDue(), 0);
+}
+
+// The real sender: a callback host whose name does not resolve (`.invalid` never does) is an
+// attempt that failed with a connect error naming the host, and the delivery is retried on the
+// schedule, not failed at once.
+TEST_F(DispatcherTest, HostThatDoesNotResolveIsRecordedClearlyAndRetried) {
+  sub_.callback_url = "https://hooks.no-such-host.invalid/hook";
+  ASSERT_TRUE(store_->PutSubscription(sub_).ok());
+  HttplibSender real_sender(HttplibSenderOptions{});
+  DispatcherOptions o;
+  o.schedule = RetrySchedule({std::chrono::seconds(5), std::chrono::seconds(60)});
+  o.random = [] { return 0.5; };
+  o.metrics = &metrics_;
+  dispatcher_ = std::make_unique<Dispatcher>(*store_, real_sender, clock_, o);
+  const DeliveryId id = Publish("e1");
+
+  EXPECT_EQ(dispatcher_->RunDue(), 1);
+  DeliveryRecord d = Record(id);
+  EXPECT_EQ(d.status, DeliveryStatus::kPending);
+  EXPECT_EQ(d.next_attempt_ms, kStart + 5000);
+  EXPECT_NE(d.last_error.find("cannot resolve host hooks.no-such-host.invalid"), std::string::npos)
+      << d.last_error;
+  clock_.Advance(5000);
+  EXPECT_EQ(dispatcher_->RunDue(), 1);
+  auto full = store_->GetDelivery(id);
+  ASSERT_TRUE(full.ok() && full->has_value());
+  ASSERT_EQ((*full)->attempts.size(), 2u);
+  for (const AttemptRecord& a : (*full)->attempts) {
+    EXPECT_EQ(a.outcome, AttemptOutcome::kConnectError);
+    EXPECT_NE(a.error.find("cannot resolve host"), std::string::npos) << a.error;
+  }
+  EXPECT_EQ(Record(id).status, DeliveryStatus::kPending);
+  EXPECT_EQ(Record(id).next_attempt_ms, kStart + 5000 + 60000);
 }
 
 TEST_F(DispatcherTest, SignsAndAuthenticatesEveryAttemptWithTheSameWebhookId) {

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "subscribers/reference_receiver.h"
+#include "tests/support/legacy_tls_server.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 
@@ -115,6 +117,35 @@ TEST_F(HttplibSenderTest, UntrustedCertificateIsATlsErrorNeverAFallback) {
   EXPECT_EQ(r.kind, HttpResult::Kind::kTlsError);
   EXPECT_NE(r.error.find("certificate"), std::string::npos) << r.error;
   EXPECT_TRUE(receiver_->Posts().empty());
+}
+
+// Callbacks go over TLS 1.2 or later only. The servers below really speak TLS 1.0 and 1.1 (a
+// client that allows them agrees on that version); the sender's attempt is a TLS error and no
+// request is made. Under Debian's default OpenSSL configuration (security level 2) this holds even
+// without the sender's explicit minimum; the minimum keeps it under a configuration that lowers
+// the level.
+TEST_F(HttplibSenderTest, ServerLimitedToTls11OrOlderIsATlsError) {
+  for (const auto& [version, name] :
+       {std::pair{TLS1_1_VERSION, "TLSv1.1"}, {TLS1_VERSION, "TLSv1"}}) {
+    LegacyTlsServer legacy(pki_.server_cert, pki_.server_key, version);
+    ASSERT_TRUE(legacy.Start()) << legacy.error();
+    ASSERT_EQ(TryHandshake(legacy.port()), name) << "the test server does not speak " << name;
+    HttplibSender sender(Options(true, true));
+    HttpResult r =
+        sender.Send(Post("https://127.0.0.1:" + std::to_string(legacy.port()) + "/hook"));
+    EXPECT_EQ(r.kind, HttpResult::Kind::kTlsError) << name << ": " << r.error;
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(legacy.handshakes_completed(), 1) << name << ": only the permissive client's";
+    EXPECT_EQ(legacy.connections(), 2) << name;
+  }
+}
+
+TEST_F(HttplibSenderTest, HostThatDoesNotResolveIsAConnectErrorNamingIt) {
+  HttplibSender sender(Options(false, true));
+  HttpResult r = sender.Send(Post("https://no-such-host.invalid/hook"));
+  EXPECT_EQ(r.kind, HttpResult::Kind::kConnectError);
+  EXPECT_NE(r.error.find("cannot resolve host no-such-host.invalid"), std::string::npos) << r.error;
+  EXPECT_EQ(r.status, 0);
 }
 
 TEST_F(HttplibSenderTest, RefusedConnectionIsAConnectError) {

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -78,10 +79,14 @@ struct SpawnPlan {
 // Forks and execs `plan` with the given descriptors as 0, 1, 2 (-1 for stdin: /dev/null).
 // Returns the child's pid, or -1 (errno set) when fork fails.
 pid_t Spawn(const SpawnPlan& plan, int stdin_fd, int stdout_fd, int stderr_fd) {
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid != 0) return pid;
 
   // Child. Only async-signal-safe calls from here on.
+  // Killed when the test process dies (a crash or SIGKILL skips the destructors that stop it), so
+  // no broker is left running. If the parent died before this line, the child is already orphaned.
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
   if (stdin_fd < 0) stdin_fd = open("/dev/null", O_RDONLY);
   // dup2 clears FD_CLOEXEC on the copies, so only 0, 1 and 2 survive the exec.
   if (dup2(stdin_fd, 0) < 0 || dup2(stdout_fd, 1) < 0 || dup2(stderr_fd, 2) < 0) _exit(127);

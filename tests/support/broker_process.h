@@ -5,6 +5,10 @@
 // already set them), and waits for the daemon's ready line on stdout:
 //   hookbroker ready rest=http://127.0.0.1:PORT ingest=tcp://127.0.0.1:PORT posts=tcp://...
 // Everything the daemon writes (stdout and stderr) is kept and can be read with Output().
+//
+// The child gets PR_SET_PDEATHSIG(SIGKILL): if the test process dies without stopping it (a crash,
+// SIGKILL, _exit), the kernel kills the broker too. The signal follows the *thread* that started
+// the child: start brokers (and RunCommand) from a thread that outlives them, such as the test's.
 #pragma once
 
 #include <chrono>

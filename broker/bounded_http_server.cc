@@ -1,0 +1,277 @@
+#include "broker/bounded_http_server.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <string>
+
+namespace hookbroker {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The connection's timeouts, taken from the server's settings.
+struct ConnectionTimeouts {
+  timeval read;
+  timeval write;
+  time_t keep_alive_sec;
+};
+
+int ToMs(const timeval& tv) { return static_cast<int>(tv.tv_sec * 1000 + tv.tv_usec / 1000); }
+
+bool PollFor(int sock, short events, int timeout_ms) {
+  pollfd p{sock, events, 0};
+  for (;;) {
+    const int rc = ::poll(&p, 1, timeout_ms);
+    if (rc < 0 && errno == EINTR) continue;
+    return rc > 0 && (p.revents & (events | POLLHUP | POLLERR)) != 0;
+  }
+}
+
+void AddressOf(int sock, bool peer, std::string& ip, int& port) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof(addr);
+  const int rc = peer ? ::getpeername(sock, reinterpret_cast<sockaddr*>(&addr), &len)
+                      : ::getsockname(sock, reinterpret_cast<sockaddr*>(&addr), &len);
+  if (rc != 0) return;
+  char host[NI_MAXHOST];
+  char service[NI_MAXSERV];
+  if (::getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof(host), service,
+                    sizeof(service), NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
+    ip = host;
+    port = std::atoi(service);
+  }
+}
+
+// A connection's byte stream (plain, or TLS when `ssl` is set) that counts what it hands to the
+// library per request and reports the end of the input once a bound is passed. Reads go through a
+// 4 KiB buffer: the library reads request and header lines one byte at a time.
+class BoundedStream final : public httplib::Stream {
+ public:
+  BoundedStream(int sock, SSL* ssl, const HttpRequestBounds& bounds,
+                const ConnectionTimeouts& timeouts)
+      : sock_(sock), ssl_(ssl), bounds_(bounds), timeouts_(timeouts) {}
+
+  // A new request starts: its line, header and body counts start from zero.
+  void BeginRequest() {
+    in_header_ = true;
+    header_lines_ = 0;
+    header_bytes_ = 0;
+    line_bytes_ = 0;
+    last_ = 0;
+    body_bytes_ = 0;
+  }
+  // A bound was passed: nothing more is read from this connection.
+  bool exhausted() const { return exhausted_; }
+  bool has_buffered() const { return pos_ < end_ || (ssl_ != nullptr && SSL_pending(ssl_) > 0); }
+
+  bool is_readable() const override {
+    return has_buffered() || PollFor(sock_, POLLIN, ToMs(timeouts_.read));
+  }
+  bool is_writable() const override { return PollFor(sock_, POLLOUT, ToMs(timeouts_.write)); }
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (exhausted_ || size == 0) return 0;
+    if (pos_ == end_) {
+      const ssize_t n = Fill();
+      if (n <= 0) return n;
+    }
+    const std::size_t available = std::min(size, end_ - pos_);
+    const std::size_t allowed = Admit(buffer_.data() + pos_, available);
+    std::memcpy(ptr, buffer_.data() + pos_, allowed);
+    pos_ += allowed;
+    return static_cast<ssize_t>(allowed);
+  }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    for (;;) {
+      if (ssl_ != nullptr) {
+        ERR_clear_error();
+        const int n = SSL_write(ssl_, ptr, static_cast<int>(std::min<size_t>(size, 1 << 30)));
+        return n > 0 ? n : -1;
+      }
+      const ssize_t n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      return n;
+    }
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    AddressOf(sock_, true, ip, port);
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    AddressOf(sock_, false, ip, port);
+  }
+  socket_t socket() const override { return sock_; }
+
+ private:
+  // Reads what the connection has (at most the buffer); 0 at its end, -1 on an error or when
+  // the read timeout passed (the socket's SO_RCVTIMEO).
+  ssize_t Fill() {
+    pos_ = end_ = 0;
+    for (;;) {
+      if (ssl_ != nullptr) {
+        ERR_clear_error();
+        const int n = SSL_read(ssl_, buffer_.data(), static_cast<int>(buffer_.size()));
+        if (n > 0) {
+          end_ = static_cast<std::size_t>(n);
+          return n;
+        }
+        return SSL_get_error(ssl_, n) == SSL_ERROR_ZERO_RETURN ? 0 : -1;
+      }
+      const ssize_t n = ::recv(sock_, buffer_.data(), buffer_.size(), 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n > 0) end_ = static_cast<std::size_t>(n);
+      return n;
+    }
+  }
+
+  // How many of `n` bytes at `data` may go to the library under the bounds; sets exhausted_ when
+  // a bound is passed. The byte that passes a line bound is handed over (the library then sees a
+  // line one byte too long and answers 414 or 400); nothing after it is.
+  std::size_t Admit(const char* data, std::size_t n) {
+    std::size_t i = 0;
+    while (i < n && in_header_) {
+      const char c = data[i++];
+      ++line_bytes_;
+      ++header_bytes_;
+      if (line_bytes_ > bounds_.max_line_bytes || header_bytes_ > bounds_.max_header_bytes) {
+        exhausted_ = true;
+        return i;
+      }
+      if (c == '\n') {
+        const bool blank = line_bytes_ == 2 && last_ == '\r';
+        line_bytes_ = 0;
+        if (blank && header_lines_ > 0) {
+          in_header_ = false;
+        } else if (++header_lines_ > bounds_.max_header_lines + 1) {
+          // One line past the bound is handed over; the next read ends the input.
+          exhausted_ = true;
+          return i;
+        }
+      }
+      last_ = c;
+    }
+    const std::size_t body = std::min(n - i, bounds_.max_body_bytes - body_bytes_);
+    body_bytes_ += body;
+    // The body's bound reached: the library sees the end of the input (413 for a larger body).
+    if (i == 0 && body == 0) exhausted_ = true;
+    return i + body;
+  }
+
+  const int sock_;
+  SSL* const ssl_;
+  const HttpRequestBounds bounds_;
+  const ConnectionTimeouts timeouts_;
+  std::array<char, 4096> buffer_{};
+  std::size_t pos_ = 0;
+  std::size_t end_ = 0;
+  bool exhausted_ = false;
+  // Per request (BeginRequest).
+  bool in_header_ = true;
+  std::size_t header_lines_ = 0;  // lines ended so far, the request line included
+  std::size_t header_bytes_ = 0;
+  std::size_t line_bytes_ = 0;
+  char last_ = 0;
+  std::size_t body_bytes_ = 0;
+};
+
+void SetSocketTimeouts(int sock, const ConnectionTimeouts& t) {
+  ::setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &t.read, sizeof(t.read));
+  ::setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &t.write, sizeof(t.write));
+}
+
+// Waits up to the keep-alive timeout for the next request; false when none comes or the server
+// is stopping (checked every 100 ms, so stop() does not wait for idle connections).
+bool AwaitNextRequest(const BoundedStream& strm, int sock, time_t keep_alive_sec,
+                      const std::atomic<socket_t>& listener) {
+  if (strm.has_buffered()) return true;
+  const auto deadline = Clock::now() + std::chrono::seconds(keep_alive_sec);
+  while (listener != INVALID_SOCKET) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return false;
+    if (PollFor(sock, POLLIN, static_cast<int>(std::min<long long>(left, 100)))) return true;
+  }
+  return false;
+}
+
+using ProcessRequest = std::function<bool(httplib::Stream&, bool close, bool& closed)>;
+
+// The library's keep-alive loop, reading through a BoundedStream. Returns whether the last
+// request was served.
+bool ServeRequests(BoundedStream& strm, int sock, std::size_t keep_alive_max_count,
+                   time_t keep_alive_sec, const std::atomic<socket_t>& listener,
+                   const ProcessRequest& process) {
+  bool ok = false;
+  for (std::size_t left = keep_alive_max_count;
+       left > 0 && AwaitNextRequest(strm, sock, keep_alive_sec, listener); --left) {
+    strm.BeginRequest();
+    bool closed = false;
+    ok = process(strm, left == 1, closed);
+    if (!ok || closed || strm.exhausted()) break;
+  }
+  return ok;
+}
+
+void CloseSocket(int sock) {
+  ::shutdown(sock, SHUT_RDWR);
+  ::close(sock);
+}
+
+}  // namespace
+
+bool BoundedHttpServer::process_and_close_socket(socket_t sock) {
+  const ConnectionTimeouts timeouts{
+      {read_timeout_sec_, static_cast<suseconds_t>(read_timeout_usec_)},
+      {write_timeout_sec_, static_cast<suseconds_t>(write_timeout_usec_)},
+      keep_alive_timeout_sec_};
+  SetSocketTimeouts(sock, timeouts);
+  BoundedStream strm(sock, nullptr, bounds_, timeouts);
+  const bool ok = ServeRequests(strm, sock, keep_alive_max_count_, keep_alive_timeout_sec_,
+                                svr_sock_, [this](httplib::Stream& s, bool close, bool& closed) {
+                                  return process_request(s, close, closed, nullptr);
+                                });
+  CloseSocket(sock);
+  return ok;
+}
+
+bool BoundedHttpsServer::process_and_close_socket(socket_t sock) {
+  const ConnectionTimeouts timeouts{
+      {read_timeout_sec_, static_cast<suseconds_t>(read_timeout_usec_)},
+      {write_timeout_sec_, static_cast<suseconds_t>(write_timeout_usec_)},
+      keep_alive_timeout_sec_};
+  // The handshake's reads and writes are bounded by the same socket timeouts.
+  SetSocketTimeouts(sock, timeouts);
+  SSL* ssl = SSL_new(ssl_context());
+  bool ok = false;
+  ERR_clear_error();
+  if (ssl != nullptr && SSL_set_fd(ssl, sock) == 1 && SSL_accept(ssl) == 1) {
+    BoundedStream strm(sock, ssl, bounds_, timeouts);
+    ok = ServeRequests(strm, sock, keep_alive_max_count_, keep_alive_timeout_sec_, svr_sock_,
+                       [this, ssl](httplib::Stream& s, bool close, bool& closed) {
+                         return process_request(s, close, closed,
+                                                [ssl](httplib::Request& req) { req.ssl = ssl; });
+                       });
+    // A graceful TLS close only after a good exchange; a broken peer just gets the TCP close.
+    if (ok) SSL_shutdown(ssl);
+  }
+  ERR_clear_error();
+  if (ssl != nullptr) SSL_free(ssl);
+  CloseSocket(sock);
+  return ok;
+}
+
+}  // namespace hookbroker

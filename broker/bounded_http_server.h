@@ -1,0 +1,62 @@
+// BoundedHttpServer, BoundedHttpsServer: cpp-httplib servers (HTTP and HTTPS) whose request
+// reading is bounded as it arrives: the request line and each header line, the number of header
+// lines, the whole header section and the body.
+//
+// Why: Debian 12's cpp-httplib (0.11.4, a compiled library) checks a line's length only once the
+// line has ended and has no limit on the number of header lines, so one client could make the
+// listener buffer any amount of memory (docs/RELIABILITY.md, Hostile input). These classes
+// replace the library's per-connection loop (its `process_and_close_socket`) with one that reads
+// through a counting stream and hands each request to the library's own `process_request`, so
+// parsing, routing and responses stay the library's.
+//
+// Past a bound the stream reports the end of the input: the library then answers as for a line
+// that is too long (414 for the request line, 400 for a header) or a body that is too large (413),
+// and the connection is closed after that answer. At most `max_line_bytes + 1` bytes of one line
+// and `max_header_bytes` of one header section are ever handed to the library.
+//
+// Thread-safety and lifecycle: as httplib::Server (bind, listen on one thread, stop from
+// another); each connection runs on one of the server's pool threads.
+#pragma once
+
+#include <httplib.h>
+
+#include <cstddef>
+
+#include "proto/limits.h"
+
+namespace hookbroker {
+
+// The defaults are the REST API's (proto/limits.h, docs/API.md).
+struct HttpRequestBounds {
+  // The request line and each header line, CRLF included.
+  std::size_t max_line_bytes = limits::kMaxHttpLineBytes;
+  // Header lines after the request line.
+  std::size_t max_header_lines = limits::kMaxHttpHeaderLines;
+  // The request line and the header lines together.
+  std::size_t max_header_bytes = limits::kMaxHttpHeaderBytes;
+  // Bytes after the header section.
+  std::size_t max_body_bytes = limits::kMaxRequestBodyBytes;
+};
+
+class BoundedHttpServer : public httplib::Server {
+ public:
+  explicit BoundedHttpServer(HttpRequestBounds bounds) : bounds_(bounds) {}
+
+ private:
+  bool process_and_close_socket(socket_t sock) override;
+
+  const HttpRequestBounds bounds_;
+};
+
+class BoundedHttpsServer : public httplib::SSLServer {
+ public:
+  BoundedHttpsServer(HttpRequestBounds bounds, const char* cert_path, const char* key_path)
+      : httplib::SSLServer(cert_path, key_path), bounds_(bounds) {}
+
+ private:
+  bool process_and_close_socket(socket_t sock) override;
+
+  const HttpRequestBounds bounds_;
+};
+
+}  // namespace hookbroker
