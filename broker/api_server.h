@@ -1,7 +1,7 @@
 // ApiServer: the REST API (docs/API.md) on cpp-httplib. Kaizala-compatible webhook registration,
 // listing, changes and deletion (api_server.cc); delivery history, redelivery, replay, the attempt
 // log, the audit export and metrics (api_history.cc); API keys (api_key_routes.cc); chat channels
-// (api_channel_routes.cc); /healthz.
+// (api_channel_routes.cc); outgoing webhooks (api_outgoing_hook_routes.cc); /healthz.
 // Plain HTTP, or HTTPS when a certificate and key are configured.
 //
 // Access: every request under /v1 and /metrics carries an API key (api_keys.h); what each kind
@@ -38,6 +38,8 @@ struct Request;
 namespace hookbroker {
 
 class ChannelStore;
+class OutgoingHooks;
+class OutgoingWebhookFirer;
 
 struct ApiServerOptions {
   bool allow_http_callbacks = false;
@@ -52,6 +54,9 @@ struct ApiServerOptions {
 // The chat side (docs/CHAT.md), borrowed; its routes exist only for what is given.
 struct ApiChatServices {
   ChannelStore* channels = nullptr;  // /v1/channels
+  // /v1/hooks/outgoing (needs `channels` too); the firer's counters join GET /metrics.
+  OutgoingHooks* outgoing_hooks = nullptr;
+  const OutgoingWebhookFirer* outgoing_firer = nullptr;
 };
 
 class ApiServer {
@@ -77,7 +82,8 @@ class ApiServer {
   void HistoryRoutes();
   void KeyRoutes();
   void SecretRoutes();
-  void ChannelRoutes();  // api_channel_routes.cc
+  void ChannelRoutes();       // api_channel_routes.cc
+  void OutgoingHookRoutes();  // api_outgoing_hook_routes.cc
   // The key `req` was authenticated with (the pre-routing handler let it through), for what a
   // route shows (callback tokens to admin keys only) and for the log ("by key ...").
   ApiCaller Caller(const httplib::Request& req) const;

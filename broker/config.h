@@ -37,6 +37,10 @@ struct Config {
   std::chrono::milliseconds retention{30LL * 24 * 3600 * 1000};
   std::chrono::milliseconds gc_interval{60 * 1000};
   bool log_json = false;
+  // Outgoing (trigger word) webhooks (docs/CHAT.md).
+  std::chrono::milliseconds outgoing_webhook_timeout{30000};
+  int outgoing_webhook_queue = 1000;
+  int outgoing_webhook_workers = 2;
 
   bool show_help = false;
   bool show_version = false;

@@ -22,6 +22,7 @@
 #include "broker/ingest_server.h"
 #include "broker/log.h"
 #include "broker/metrics.h"
+#include "broker/outgoing_hooks.h"
 #include "broker/store.h"
 
 namespace hookbroker {
@@ -112,8 +113,15 @@ int Run(const Config& config) {
   api_options.tls_cert_file = config.api_tls_cert;
   api_options.tls_key_file = config.api_tls_key;
   ChannelStore channels(**store);
+  OutgoingHooks outgoing_hooks(**store);
+  if (Status s = outgoing_hooks.Load(); !s) {
+    LogError("store", "cannot read the stored outgoing webhooks: " + s.error().message);
+    dispatcher.Stop();
+    return 1;
+  }
   ApiChatServices chat;
   chat.channels = &channels;
+  chat.outgoing_hooks = &outgoing_hooks;
   ApiServer api(**store, dispatcher, sender, clock, api_keys, metrics, api_options, chat);
   if (Status s = api.Bind(config.http_listen); !s) {
     LogError("api", s.error().message);
