@@ -38,6 +38,7 @@ struct Request;
 namespace hookbroker {
 
 class ChannelStore;
+class PostSink;
 class OutgoingHooks;
 class OutgoingWebhookFirer;
 
@@ -54,6 +55,7 @@ struct ApiServerOptions {
 // The chat side (docs/CHAT.md), borrowed; its routes exist only for what is given.
 struct ApiChatServices {
   ChannelStore* channels = nullptr;  // /v1/channels
+  PostSink* posts = nullptr;         // where webhooks' posts go (ingest, then the posts socket)
   // /v1/hooks/outgoing (needs `channels` too); the firer's counters join GET /metrics.
   OutgoingHooks* outgoing_hooks = nullptr;
   const OutgoingWebhookFirer* outgoing_firer = nullptr;

@@ -227,6 +227,16 @@ const std::map<std::string, FlagSpec>& Flags() {
           c.log_json = true;
           return Status::Ok();
         }}},
+      {"posts-listen",
+       {true, false,
+        [](Config& c, const std::string& v) -> Status {
+          if (v.find("://") == std::string::npos) {
+            return FlagError("posts-listen",
+                             "expected a ZeroMQ endpoint such as tcp://127.0.0.1:5556");
+          }
+          c.posts_listen = v;
+          return Status::Ok();
+        }}},
       {"outgoing-webhook-timeout",
        {true, false,
         [](Config& c, const std::string& v) -> Status {
@@ -427,6 +437,9 @@ History:
 
 Other:
   --log-json                  log one JSON object per line instead of text
+  --posts-listen ENDPOINT     ZeroMQ PUB endpoint on which every chat post is published
+                              (topic: the channel id; docs/CHAT.md)
+                              (default tcp://127.0.0.1:5556; tcp://HOST:* picks a port)
   --config FILE               read settings from a JSON file
   --version                   print the version and exit
   -h, --help                  print this help and exit
@@ -439,7 +452,7 @@ Outgoing webhooks (trigger words; docs/CHAT.md):
   --outgoing-webhook-workers N  requests to bots in flight at once (default 2)
 
 Signals: SIGINT or SIGTERM stop the broker gracefully (exit status 0).
-On start, a line "hookbroker ready rest=URL ingest=ENDPOINT" is printed on stdout.
+On start, a line "hookbroker ready rest=URL ingest=ENDPOINT posts=ENDPOINT" is printed on stdout.
 )";
 }
 

@@ -37,6 +37,7 @@ struct Config {
   std::chrono::milliseconds retention{30LL * 24 * 3600 * 1000};
   std::chrono::milliseconds gc_interval{60 * 1000};
   bool log_json = false;
+  std::string posts_listen = "tcp://127.0.0.1:5556";  // chat posts (docs/CHAT.md)
   // Outgoing (trigger word) webhooks (docs/CHAT.md).
   std::chrono::milliseconds outgoing_webhook_timeout{30000};
   int outgoing_webhook_queue = 1000;

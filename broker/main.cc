@@ -1,6 +1,10 @@
 // hookbroker: the daemon. Wires the parts together and owns the shutdown order:
-//   start:  store → dispatcher (pending deliveries loaded) → ingest → REST → "ready" line
-//   stop:   REST (stop accepting) → ingest (finish and answer the batch in progress) →
+//   start:  store → dispatcher (pending deliveries loaded) → posts publisher → outgoing
+//           webhooks → ingest → REST → "ready" line
+//   stop:   REST (stop accepting; no post is in progress after it) → outgoing webhooks (the
+//           requests to bots in hand finish, within their timeout, and post their replies
+//           through the ingest; queued messages are dropped) → ingest (finish and answer
+//           the batch in progress) → posts publisher (publish what is queued) →
 //           history collector (finish its step) → dispatcher (finish and record attempts in
 //           flight) → store closed
 #include <signal.h>
@@ -19,10 +23,13 @@
 #include "broker/dispatcher.h"
 #include "broker/history_collector.h"
 #include "broker/httplib_sender.h"
+#include "broker/ingest_post_sink.h"
 #include "broker/ingest_server.h"
 #include "broker/log.h"
 #include "broker/metrics.h"
 #include "broker/outgoing_hooks.h"
+#include "broker/outgoing_webhook_firer.h"
+#include "broker/post_publisher.h"
 #include "broker/store.h"
 
 namespace hookbroker {
@@ -112,6 +119,9 @@ int Run(const Config& config) {
   api_options.address_policy = policy;
   api_options.tls_cert_file = config.api_tls_cert;
   api_options.tls_key_file = config.api_tls_key;
+  // Chat (docs/CHAT.md): posts go through the ingest above, then out on the posts socket.
+  PostPublisher publisher;
+  IngestPostSink post_sink(ingest.context(), IngestServer::kLocalEndpoint, publisher, clock);
   ChannelStore channels(**store);
   OutgoingHooks outgoing_hooks(**store);
   if (Status s = outgoing_hooks.Load(); !s) {
@@ -119,15 +129,30 @@ int Run(const Config& config) {
     dispatcher.Stop();
     return 1;
   }
+  OutgoingWebhookOptions outgoing_options;
+  outgoing_options.timeout = config.outgoing_webhook_timeout;
+  outgoing_options.queue_capacity = static_cast<std::size_t>(config.outgoing_webhook_queue);
+  outgoing_options.workers = config.outgoing_webhook_workers;
+  OutgoingWebhookFirer outgoing(outgoing_hooks, channels, sender, post_sink, outgoing_options);
+  ingest.SetObserver(&outgoing);
   ApiChatServices chat;
   chat.channels = &channels;
+  chat.posts = &post_sink;
   chat.outgoing_hooks = &outgoing_hooks;
+  chat.outgoing_firer = &outgoing;
   ApiServer api(**store, dispatcher, sender, clock, api_keys, metrics, api_options, chat);
   if (Status s = api.Bind(config.http_listen); !s) {
     LogError("api", s.error().message);
     dispatcher.Stop();
     return 1;
   }
+  if (Status s = publisher.Bind(config.posts_listen); !s) {
+    LogError("posts", s.error().message);
+    dispatcher.Stop();
+    return 1;
+  }
+  publisher.Start();
+  outgoing.Start();
   ingest.Start();
   api.Start();
   history.Start();
@@ -137,9 +162,11 @@ int Run(const Config& config) {
   LogInfo("broker", std::string("hookbroker ") + HOOKBROKER_VERSION + " started: data " +
                         config.data_dir + ", " + std::to_string(pending) +
                         " pending deliveries, REST " + api.url() + ", ingest " + ingest.endpoint() +
+                        ", posts " + publisher.endpoint() +
                         (config.allow_http_callbacks ? ", http callbacks allowed" : "") +
                         (allow.empty() ? "" : ", callbacks allowed to " + allow));
-  std::printf("hookbroker ready rest=%s ingest=%s\n", api.url().c_str(), ingest.endpoint().c_str());
+  std::printf("hookbroker ready rest=%s ingest=%s posts=%s\n", api.url().c_str(),
+              ingest.endpoint().c_str(), publisher.endpoint().c_str());
   std::fflush(stdout);
 
   int sig = 0;
@@ -147,7 +174,9 @@ int Run(const Config& config) {
   LogInfo("broker",
           std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ": shutting down");
   api.Stop();
+  outgoing.Stop();
   ingest.Stop();
+  publisher.Stop();
   history.Stop();
   dispatcher.Stop();
   LogInfo("broker", "stopped");

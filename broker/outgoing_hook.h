@@ -17,7 +17,7 @@
 
 namespace hookbroker {
 
-// 26 characters [a-z0-9] (proto/chat_id.h), chosen by the broker.
+// 26 characters [a-z0-9] (broker/chat_id.h), chosen by the broker.
 using OutgoingHookId = NamedType<std::string, struct OutgoingHookIdTag>;
 
 enum class TriggerWhen : int {

@@ -3,7 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "proto/chat_id.h"
+#include "broker/chat_id.h"
 
 namespace hookbroker {
 namespace {
@@ -55,8 +55,9 @@ Result<OutgoingHook> DecodeOutgoingHook(std::string_view stored) {
   if (!hook) return Corrupt(hook.error().message);
   const json::value* id = obj.if_contains("id");
   const json::value* token = obj.if_contains("token");
-  if (id == nullptr || !id->is_string() || !IsChatId(id->get_string())) return Corrupt("bad id");
-  if (token == nullptr || !token->is_string() || !IsChatId(token->get_string())) {
+  if (id == nullptr || !id->is_string() || !IsChatIdShaped(id->get_string()))
+    return Corrupt("bad id");
+  if (token == nullptr || !token->is_string() || !IsChatIdShaped(token->get_string())) {
     return Corrupt("bad token");
   }
   hook->id = OutgoingHookId(std::string(id->get_string()));

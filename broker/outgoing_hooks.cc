@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "broker/chat_id.h"
 #include "broker/outgoing_hook_codec.h"
-#include "proto/chat_id.h"
 
 namespace hookbroker {
 

@@ -6,10 +6,10 @@
 
 #include <boost/json.hpp>
 
+#include "broker/chat_id.h"
 #include "broker/outgoing_hook_codec.h"
 #include "broker/outgoing_hook_match.h"
 #include "broker/outgoing_hook_reply.h"
-#include "proto/chat_id.h"
 
 namespace hookbroker::testing {
 namespace {

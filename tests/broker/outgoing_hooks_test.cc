@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "proto/chat_id.h"
+#include "broker/chat_id.h"
 #include "tests/support/temp_dir.h"
 
 namespace hookbroker::testing {
@@ -39,8 +39,8 @@ TEST_F(OutgoingHooksTest, CreateAssignsIdTokenAndTimesAndSurvivesARestart) {
   auto a = hooks_->Create(Hook("#a"), 1000);
   auto b = hooks_->Create(Hook("#b"), 2000);
   ASSERT_TRUE(a.ok() && b.ok());
-  EXPECT_TRUE(IsChatId(a->id.value()));
-  EXPECT_TRUE(IsChatId(a->token));
+  EXPECT_TRUE(IsChatIdShaped(a->id.value()));
+  EXPECT_TRUE(IsChatIdShaped(a->token));
   EXPECT_NE(a->id, b->id);
   EXPECT_NE(a->token, b->token);
   EXPECT_EQ(a->create_at_ms, 1000);
