@@ -1,6 +1,5 @@
 // The REST API's outgoing (trigger word) webhooks: /v1/hooks/outgoing (docs/CHAT.md "Outgoing
-// webhooks"). Reads need any key (the token is shown to admin keys only), changes an admin key
-// (api_access.h).
+// webhooks"). Admin keys only, reads included: replies show the hook's token (api_access.h).
 #include <boost/json.hpp>
 
 #include "broker/api_http.h"
@@ -66,11 +65,10 @@ void ApiServer::OutgoingHookRoutes() {
   });
 
   s.Get("/v1/hooks/outgoing", [this, &hooks](const httplib::Request& req, httplib::Response& res) {
-    const bool admin = Caller(req).kind == ApiKeyKind::kAdmin;
     const std::string channel = req.get_param_value("channel_id");
     json::array items;
     for (const OutgoingHook& h : *hooks.All()) {
-      if (channel.empty() || h.channel_id == channel) items.push_back(OutgoingHookJson(h, admin));
+      if (channel.empty() || h.channel_id == channel) items.push_back(OutgoingHookJson(h, true));
     }
     SendJson(res, 200, json::object{{"hooks", std::move(items)}});
   });
@@ -79,7 +77,7 @@ void ApiServer::OutgoingHookRoutes() {
         [this, &hooks](const httplib::Request& req, httplib::Response& res) {
           auto hook = hooks.Get(OutgoingHookId(req.matches[1]));
           if (!hook) return SendError(res, 404, NoSuchHook());
-          SendJson(res, 200, OutgoingHookJson(*hook, Caller(req).kind == ApiKeyKind::kAdmin));
+          SendJson(res, 200, OutgoingHookJson(*hook, true));
         });
 
   s.Delete(R"(/v1/hooks/outgoing/([^/]+))",

@@ -23,6 +23,7 @@
 #include "broker/dispatcher.h"
 #include "broker/history_collector.h"
 #include "broker/httplib_sender.h"
+#include "broker/incoming_webhooks.h"
 #include "broker/ingest_post_sink.h"
 #include "broker/ingest_server.h"
 #include "broker/log.h"
@@ -138,6 +139,8 @@ int Run(const Config& config) {
   ApiChatServices chat;
   chat.channels = &channels;
   chat.posts = &post_sink;
+  IncomingWebhooks incoming(**store, channels, post_sink);
+  chat.incoming = &incoming;
   chat.outgoing_hooks = &outgoing_hooks;
   chat.outgoing_firer = &outgoing;
   ApiServer api(**store, dispatcher, sender, clock, api_keys, metrics, api_options, chat);

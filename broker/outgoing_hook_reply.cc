@@ -2,6 +2,9 @@
 
 #include <boost/json/parse.hpp>
 
+#include "broker/message_split.h"
+#include "broker/slack_markup.h"
+
 namespace hookbroker {
 namespace {
 
@@ -11,24 +14,6 @@ Error InvalidReply(std::string why) { return Error{"invalid_reply", std::move(wh
 
 bool IsBlank(std::string_view body) {
   return body.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
-
-// The UTF-8 text cut into pieces of at most `max_chars` code points, never inside one.
-std::vector<std::string> SplitRunes(std::string_view text, std::size_t max_chars) {
-  std::vector<std::string> parts;
-  std::size_t start = 0, chars = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const bool starts_rune = (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
-    if (!starts_rune) continue;
-    if (chars == max_chars) {
-      parts.emplace_back(text.substr(start, i - start));
-      start = i;
-      chars = 0;
-    }
-    ++chars;
-  }
-  parts.emplace_back(text.substr(start));
-  return parts;
 }
 
 Result<std::string> StringField(const json::object& obj, std::string_view key) {
@@ -95,11 +80,15 @@ Result<std::vector<ChatPost>> ChatPostsFromReply(std::string_view body, const Ou
   }
   base.props["from_webhook"] = "true";
 
-  for (std::string& piece : SplitRunes(text, kMaxPostMessageChars)) {
+  for (std::string& piece : SplitMessage(SlackToMarkdown(text))) {
     posts.push_back(base);
     posts.back().message = std::move(piece);
   }
-  if (attachments != nullptr) posts.back().props["attachments"] = *attachments;
+  if (attachments != nullptr) {
+    json::array translated = *attachments;
+    SlackAttachmentsToMarkdown(translated);
+    posts.back().props["attachments"] = std::move(translated);
+  }
   return posts;
 }
 

@@ -10,13 +10,14 @@
 //    override_icon_url when overrides are allowed.
 //  - `response_type: "comment"` makes a thread reply: root_id = the triggering post's thread root
 //    (its root_id, else the post itself).
-//  - A `type` starting with `system_` is refused; text longer than kMaxPostMessageChars is split
-//    into several posts (the attachments ride on the last one).
+//  - Slack markup in the text and attachments becomes Markdown (slack_markup.h), as Mattermost
+//    translates Slack-style answers.
+//  - A `type` starting with `system_` is refused; text longer than a post holds is split
+//    (message_split.h) into several posts (the attachments ride on the last one).
 //
 // Thread-safety: pure functions.
 #pragma once
 
-#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,8 +27,6 @@
 #include "proto/result.h"
 
 namespace hookbroker {
-
-inline constexpr std::size_t kMaxPostMessageChars = 16383;  // Mattermost's post size, in runes
 
 // The message a hook fired on.
 struct TriggeringPost {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "broker/message_split.h"
 #include "broker/outgoing_hook.h"
 #include "broker/outgoing_hook_codec.h"
 #include "broker/outgoing_hook_reply.h"
@@ -29,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(p.channel_id == "town");
       FUZZ_CHECK(p.root_id.empty() || p.root_id == "p1");
       FUZZ_CHECK(!p.type.starts_with("system_"));
-      FUZZ_CHECK(p.message.size() <= 4 * kMaxPostMessageChars);
+      FUZZ_CHECK(p.message.size() <= 4 * kMaxPostCodePoints);
       const boost::json::value* mark = p.props.if_contains("from_webhook");
       FUZZ_CHECK(mark != nullptr && mark->is_string() && mark->get_string() == "true");
     }

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "broker/chat_id.h"
+#include "broker/message_split.h"
 #include "broker/outgoing_hook_codec.h"
 #include "broker/outgoing_hook_match.h"
 #include "broker/outgoing_hook_reply.h"
@@ -219,16 +220,34 @@ TEST(OutgoingHookReplyTest, RefusesSystemTypesAndMalformedReplies) {
   }
 }
 
-TEST(OutgoingHookReplyTest, LongTextIsSplitOnCharacterBoundaries) {
+TEST(OutgoingHookReplyTest, LongTextIsSplitAndAttachmentsRideOnTheLastPost) {
   // 16383 two-byte characters and 2 more: two posts, no character cut in half.
   std::string text;
-  for (std::size_t i = 0; i < kMaxPostMessageChars + 2; ++i) text += "é";
-  auto posts = ChatPostsFromReply(json::serialize(json::object{{"text", text}}), SampleHook(),
-                                  kTrigger, true);
+  for (std::size_t i = 0; i < kMaxPostCodePoints + 2; ++i) text += "é";
+  auto posts = ChatPostsFromReply(
+      json::serialize(json::object{{"text", text}, {"attachments", json::array{{{"text", "a"}}}}}),
+      SampleHook(), kTrigger, true);
   ASSERT_TRUE(posts.ok());
   ASSERT_EQ(posts->size(), 2u);
-  EXPECT_EQ((*posts)[0].message.size(), kMaxPostMessageChars * 2);
+  EXPECT_EQ((*posts)[0].message.size(), kMaxPostCodePoints * 2);
   EXPECT_EQ((*posts)[1].message, "éé");
+  EXPECT_FALSE((*posts)[0].props.contains("attachments"));
+  EXPECT_EQ((*posts)[1].props.at("attachments").as_array().size(), 1u);
+}
+
+// The seed: "JSON responses designed for Slack using <> ... are translated to the equivalent
+// markdown".
+TEST(OutgoingHookReplyTest, SlackMarkupInTheAnswerBecomesMarkdown) {
+  auto posts = ChatPostsFromReply(
+      R"({"text":"Click <http://www.mattermost.com/|here> for a link. <http://www.mattermost.com/>",
+          "attachments":[{"text":"see <https://ci.example/1|build 1>"}]})",
+      SampleHook(), kTrigger, true);
+  ASSERT_TRUE(posts.ok()) << posts.error().message;
+  ASSERT_EQ(posts->size(), 1u);
+  EXPECT_EQ(posts->front().message,
+            "Click [here](http://www.mattermost.com/) for a link. http://www.mattermost.com/");
+  EXPECT_EQ(posts->front().props.at("attachments").at(0).at("text").as_string(),
+            "see [build 1](https://ci.example/1)");
 }
 
 }  // namespace
