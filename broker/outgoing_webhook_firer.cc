@@ -71,10 +71,11 @@ void OutgoingWebhookFirer::Stop() {
 
 void OutgoingWebhookFirer::OnCommitted(const Event& event) {
   if (event.type != "TextMessageCreated" || hooks_.empty() || FromWebhook(event)) return;
+  Event copy = event;  // copied outside the lock: the workers take from the queue meanwhile
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_ && queue_.size() < options_.queue_capacity) {
-      queue_.push_back(event);
+      queue_.push_back(std::move(copy));
       cv_.notify_one();
       return;
     }
@@ -174,11 +175,10 @@ void OutgoingWebhookFirer::Send(const OutgoingHook& hook, const std::string& cal
     return;
   }
 
-  const TriggeringPost trigger{.channel_id = event.group_id,
-                               .post_id = DataString(event, "postId").empty()
-                                              ? event.id.value()
-                                              : DataString(event, "postId"),
-                               .root_id = DataString(event, "rootId")};
+  std::string post_id = DataString(event, "postId");
+  if (post_id.empty()) post_id = event.id.value();
+  const TriggeringPost trigger{
+      .channel_id = event.group_id, .post_id = post_id, .root_id = DataString(event, "rootId")};
   auto posts = ChatPostsFromReply(result.body, hook, trigger, options_.allow_overrides);
   if (!posts) {
     const bool refused = posts.error().code == "refused_type";
