@@ -4,6 +4,8 @@
 
 #include "broker/message_split.h"
 #include "broker/slack_markup.h"
+#include "broker/webhook_payload.h"
+#include "proto/limits.h"
 
 namespace hookbroker {
 namespace {
@@ -30,8 +32,14 @@ Result<std::vector<ChatPost>> ChatPostsFromReply(std::string_view body, const Ou
                                                  bool allow_overrides) {
   std::vector<ChatPost> posts;
   if (IsBlank(body)) return posts;
+  json::parse_options options;
+  options.max_depth = limits::kMaxJsonDepth;
   boost::system::error_code ec;
-  json::value root = json::parse(body, ec);
+  json::value root = json::parse(body, ec, {}, options);
+  if (ec) {
+    // As Mattermost: raw newlines inside strings (the seed's own example answer has them).
+    root = json::parse(EscapeControlCharsInStrings(body), ec, {}, options);
+  }
   if (ec || !root.is_object()) return InvalidReply("the reply is not a JSON object");
   const json::object& obj = root.get_object();
 

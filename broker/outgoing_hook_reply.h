@@ -2,6 +2,7 @@
 // icon_url, attachments, props, type, response_type) read into the chat posts to make, as
 // Mattermost's outgoing webhook handling does (/work/shared/DIALECTS.md). No I/O.
 //
+//  - Raw newlines and tabs inside JSON strings are tolerated, as Mattermost does.
 //  - An empty body, or one with neither `text` nor `attachments`, makes nothing.
 //  - Every post carries props.from_webhook "true" (so it never fires an outgoing webhook
 //    itself); the reply's props are kept except from_webhook and the override_* ones, which only

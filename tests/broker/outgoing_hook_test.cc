@@ -235,6 +235,26 @@ TEST(OutgoingHookReplyTest, LongTextIsSplitAndAttachmentsRideOnTheLastPost) {
   EXPECT_EQ((*posts)[1].props.at("attachments").as_array().size(), 1u);
 }
 
+// The seed's example answer, as written there: a JSON string with raw newlines in it.
+TEST(OutgoingHookReplyTest, TheSeedsBuildTableAnswerPostsAsWritten) {
+  const std::string answer = R"({"text": "
+---
+##### Build Break - Project X - December 12, 2015 - 15:32 GMT +0
+| Component  | Tests Run   | Tests Failed                                   |
+|:-----------|:------------|:-----------------------------------------------|
+| Server     | 948         | :white_check_mark: 0                           |
+| Web Client | 123         | :warning: [2 (see details)](http://linktologs) |
+| iOS Client | 78          | :warning: [3 (see details)](http://linktologs) |
+---
+"})";
+  auto posts = ChatPostsFromReply(answer, SampleHook(), kTrigger, true);
+  ASSERT_TRUE(posts.ok()) << posts.error().message;
+  ASSERT_EQ(posts->size(), 1u);
+  EXPECT_TRUE(posts->front().message.starts_with("\n---\n##### Build Break - Project X"))
+      << posts->front().message;
+  EXPECT_NE(posts->front().message.find("| Server     | 948 "), std::string::npos);
+}
+
 // The seed: "JSON responses designed for Slack using <> ... are translated to the equivalent
 // markdown".
 TEST(OutgoingHookReplyTest, SlackMarkupInTheAnswerBecomesMarkdown) {
