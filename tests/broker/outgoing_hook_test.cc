@@ -75,6 +75,38 @@ TEST(OutgoingHookTest, RejectsWhatMattermostRejects) {
   EXPECT_TRUE(Parse(R"({"channel_id":"c","callback_urls":["http://127.0.0.1:9/"]})", true).ok());
 }
 
+TEST(OutgoingHookTest, EnforcesMattermostsLengthLimitsExactly) {
+  // Trigger words: 1024 characters comma-joined at most (4 words of 255 and the 3 commas).
+  auto words = [](std::size_t last) {
+    json::array a;
+    for (int i = 0; i < 3; ++i) a.emplace_back(std::string(255, static_cast<char>('a' + i)));
+    a.emplace_back(std::string(last, 'd'));
+    return a;
+  };
+  const json::array urls{"https://bot.example/hook"};
+  auto with = [&](json::object o) {
+    o["callback_urls"] = urls;
+    return ParseOutgoingHookRequest(o, {});
+  };
+  EXPECT_TRUE(with({{"trigger_words", words(256)}}).ok());
+  EXPECT_EQ(with({{"trigger_words", words(257)}}).error().field, "trigger_words");
+  // Callback URLs: 1024 characters newline-joined at most.
+  const std::string base = "https://bot.example/";
+  json::array two{base + std::string(511 - base.size(), 'p'),
+                  base + std::string(512 - base.size(), 'q')};
+  EXPECT_TRUE(
+      ParseOutgoingHookRequest(json::object{{"channel_id", "c"}, {"callback_urls", two}}, {}).ok());
+  two[1] = base + std::string(513 - base.size(), 'q');
+  EXPECT_EQ(ParseOutgoingHookRequest(json::object{{"channel_id", "c"}, {"callback_urls", two}}, {})
+                .error()
+                .field,
+            "callback_urls");
+  EXPECT_TRUE(with({{"channel_id", "c"}, {"display_name", std::string(64, 'n')}}).ok());
+  EXPECT_TRUE(with({{"channel_id", "c"}, {"description", std::string(500, 'd')}}).ok());
+  EXPECT_EQ(with({{"channel_id", "c"}, {"description", std::string(501, 'd')}}).error().field,
+            "description");
+}
+
 OutgoingHook SampleHook() {
   auto hook = Parse(R"({"channel_id":"c1","trigger_words":["#build"],"trigger_when":1,
       "callback_urls":["https://bot.example/hook"],"content_type":"application/json",

@@ -269,5 +269,26 @@ TEST_F(IncomingWebhooksE2eTest, SubscriberHearsThePostAndTheSubSocketReceivesIt)
   EXPECT_EQ(receiver_->Posts().size(), 1u) << "the warm-up posts went to another channel";
 }
 
+TEST_F(IncomingWebhooksE2eTest, AttachmentsOnlyPostIsAnAttachmentCreatedWithMedia) {
+  Register("Group", "g-chat", {"AttachmentCreated"});
+  HttpReply r = HttpCall(broker_->rest_url(), "POST", std::string(hook_.at("url").as_string()),
+                         R"({"attachments":[{"fallback":"Build log","title":"build.log",
+                             "title_link":"https://ci.example/build.log","color":"danger",
+                             "pretext":"<!channel> build failed"}]})",
+                         {});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::object post = json::parse(r.body).as_object();
+  EXPECT_EQ(post.at("message"), "");
+  EXPECT_EQ(post.at("props").at("attachments").at(0).at("pretext"), "@channel build failed");
+
+  ASSERT_TRUE(receiver_->WaitForPosts(1, 10s));
+  const json::object callback = json::parse(receiver_->Posts().at(0).body).as_object();
+  EXPECT_EQ(callback.at("eventType"), "AttachmentCreated");
+  EXPECT_EQ(callback.at("eventId"), post.at("id"));
+  EXPECT_EQ(callback.at("data").at("media"),
+            json::parse(R"([{"mediaUrl":"https://ci.example/build.log",
+                             "mediaFileName":"build.log"}])"));
+}
+
 }  // namespace
 }  // namespace hookbroker::testing
