@@ -72,9 +72,11 @@ void OutgoingWebhookFirer::Stop() {
 void OutgoingWebhookFirer::OnCommitted(const Event& event) {
   if (event.type != "TextMessageCreated" || hooks_.empty() || FromWebhook(event)) return;
   Event copy = event;  // copied outside the lock: the workers take from the queue meanwhile
+  bool stopping = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!stopping_ && queue_.size() < options_.queue_capacity) {
+    stopping = stopping_;
+    if (!stopping && queue_.size() < options_.queue_capacity) {
       queue_.push_back(std::move(copy));
       cv_.notify_one();
       return;
@@ -82,8 +84,11 @@ void OutgoingWebhookFirer::OnCommitted(const Event& event) {
   }
   const std::uint64_t n = dropped_.fetch_add(1, std::memory_order_relaxed) + 1;
   if ((n & (n - 1)) == 0) {  // 1, 2, 4, 8...: visible without flooding the log
-    LogWarn("outgoing", "outgoing webhook queue full (" + std::to_string(options_.queue_capacity) +
-                            "): message dropped; " + std::to_string(n) + " dropped so far");
+    const std::string why = stopping ? "shutting down"
+                                     : "queue full (" + std::to_string(options_.queue_capacity) +
+                                           ", --outgoing-webhook-queue)";
+    LogWarn("outgoing", "message not offered to outgoing webhooks: " + why + "; " +
+                            std::to_string(n) + " dropped so far");
   }
 }
 

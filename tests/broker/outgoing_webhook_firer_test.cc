@@ -248,6 +248,18 @@ TEST_F(OutgoingWebhookFirerTest, AFullQueueDropsAndCountsInsteadOfBlocking) {
   EXPECT_EQ(sender_.requests().size(), 2u);
 }
 
+TEST_F(OutgoingWebhookFirerTest, StopDropsWhatIsQueuedAndWhatComesAfterAndCountsIt) {
+  AddHook(R"({"trigger_words":["go"],"callback_urls":["https://bot.example/a"]})");
+  OutgoingWebhookFirer firer = MakeFirer();
+  for (int i = 0; i < 3; ++i) firer.OnCommitted(Message("town", "go"));
+  firer.Stop();
+  EXPECT_EQ(firer.stats().dropped, 3u);
+  firer.OnCommitted(Message("town", "go"));  // between the firer's stop and the ingest's
+  EXPECT_EQ(firer.stats().dropped, 4u);
+  EXPECT_EQ(firer.RunPending(), 0u);
+  EXPECT_TRUE(sender_.requests().empty());
+}
+
 TEST_F(OutgoingWebhookFirerTest, NothingIsQueuedWhileThereIsNoHook) {
   OutgoingWebhookOptions options;
   options.queue_capacity = 1;
