@@ -43,14 +43,14 @@ Result<std::vector<ChatPost>> ChatPostsFromReply(std::string_view body, const Ou
   if (ec || !root.is_object()) return InvalidReply("the reply is not a JSON object");
   const json::object& obj = root.get_object();
 
-  std::string fields[5];
-  const char* names[5] = {"text", "username", "icon_url", "type", "response_type"};
-  for (int i = 0; i < 5; ++i) {
-    auto value = StringField(obj, names[i]);
+  std::string text, username, icon_url, type, response_type;
+  for (const auto& [name, out] : {std::pair{"text", &text}, std::pair{"username", &username},
+                                  std::pair{"icon_url", &icon_url}, std::pair{"type", &type},
+                                  std::pair{"response_type", &response_type}}) {
+    auto value = StringField(obj, name);
     if (!value) return value.error();
-    fields[i] = std::move(value).value();
+    *out = std::move(value).value();
   }
-  auto& [text, username, icon_url, type, response_type] = fields;
   const json::array* attachments = nullptr;
   if (const json::value* a = obj.if_contains("attachments"); a != nullptr && !a->is_null()) {
     attachments = a->if_array();
