@@ -2,12 +2,14 @@
 // the real daemon's outgoing webhook POSTs Mattermost's payload over HTTPS to a bot on 127.0.0.1
 // (the seed's #build bot, subscribers/build_status_bot.h, which checks the token) → the bot's
 // JSON answer becomes a post: published on the posts socket (read by a real SUB socket) and
-// delivered as an event to a subscription of the channel (the reference receiver).
+// delivered as an event to a subscription of the channel (the reference receiver). And the same
+// with a JSON hook, then with a token regenerated behind the bot's back.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <fstream>
 #include <mutex>
+#include <thread>
 #include <zmq.hpp>
 
 #include "subscribers/build_status_bot.h"
@@ -107,6 +109,13 @@ class OutgoingWebhookE2eTest : public BrokerFixture {
     FAIL() << "no warm-up reply reached the SUB socket\n" << broker_->Output();
   }
 
+  // The value of a /metrics counter line ("name{labels} value"), -1 when absent.
+  long long Metric(const std::string& line_start) {
+    const std::string text = Api("GET", "/metrics").body;
+    const std::size_t at = text.find(line_start + " ");
+    return at == std::string::npos ? -1 : std::stoll(text.substr(at + line_start.size() + 1));
+  }
+
   Bots bots_;
   std::unique_ptr<subscribers::HttpEndpoint> endpoint_;
   zmq::context_t context_{1};
@@ -198,6 +207,79 @@ TEST_F(OutgoingWebhookE2eTest, ABotAnswersATriggerWordAndItsReplyIsPublishedAndD
   HttpReply metrics = Api("GET", "/metrics");
   EXPECT_NE(metrics.body.find("hookbroker_outgoing_webhook_requests_total{result=\"replied\"}"),
             std::string::npos);
+}
+
+// A JSON hook whose trigger word is a prefix (trigger_when 1); then its token is regenerated and
+// the bot, still holding the old one, refuses: nothing is posted and the failure is counted.
+TEST_F(OutgoingWebhookE2eTest, JsonHooksAndARegeneratedTokenTheBotDoesNotKnow) {
+  ASSERT_EQ(Api("PUT", "/v1/channels/town", R"({"name":"town-square"})").status, 201);
+  ASSERT_EQ(Api("PUT", "/v1/channels/warm", R"({"name":"warm-up"})").status, 201);
+  const json::object hook = CreateHook(R"({"channel_id":"town","trigger_words":["#bui"],
+      "trigger_when":1,"content_type":"application/json","callback_urls":[")" +
+                                       endpoint_->Url() + R"(/build"]})");
+  ASSERT_FALSE(hook.empty());
+  CreateHook(R"({"channel_id":"warm","callback_urls":[")" + endpoint_->Url() + R"(/pong"]})");
+  const std::string report = dir_.File("report.json");
+  std::ofstream(report) << kReport;
+  const std::string token(hook.at("token").as_string());
+  bots_.SetBuildBot(subscribers::BuildBotOptions{.token = token,
+                                                 .trigger_word = "#build",
+                                                 .report_file = report,
+                                                 .username = "build-bot",
+                                                 .response_type = "post"});
+  AwaitPostsSubscription();
+
+  auto message = [](const std::string& id, const std::string& text) {
+    return json::object{{"eventId", id},
+                        {"eventType", "TextMessageCreated"},
+                        {"groupId", "town"},
+                        {"fromUserId", "u1"},
+                        {"timestamp", 1445532266789},
+                        {"data", {{"text", text}, {"fileIds", json::array{"f1", "f2"}}}}};
+  };
+  json::value ack = Publish(message("msg-1", "#build server"));
+  ASSERT_EQ(ack.at("results").at(0).at("status").as_string(), "accepted") << ack;
+  json::object reply;
+  for (int i = 0; i < 50 && reply.empty(); ++i) {
+    auto [topic, post] = NextPost(std::chrono::seconds(10));
+    ASSERT_FALSE(topic.empty()) << "no reply on the posts socket\n" << broker_->Output();
+    if (topic == "town") reply = std::move(post);
+  }
+  const std::string text(reply.at("message").as_string());
+  EXPECT_NE(text.find("| Server"), std::string::npos) << text;
+  EXPECT_EQ(text.find("iOS Client"), std::string::npos) << text;  // only the component asked
+  EXPECT_EQ(reply.at("root_id").as_string(), "");                 // response_type "post"
+
+  std::vector<CallbackRequest> asked = bots_.Requests("/build");
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].headers.at("content-type"), "application/json");
+  json::object body = json::parse(asked[0].body).as_object();
+  EXPECT_EQ(body.at("token").as_string(), token);
+  EXPECT_EQ(body.at("timestamp").as_int64(), 1445532266789);  // milliseconds in JSON
+  EXPECT_EQ(body.at("trigger_word").as_string(), "#bui");
+  EXPECT_EQ(body.at("file_ids").as_string(), "f1,f2");
+
+  HttpReply regen =
+      Api("POST", "/v1/hooks/outgoing/" + std::string(hook.at("id").as_string()) + "/regen_token");
+  ASSERT_EQ(regen.status, 200) << regen.body;
+  const long long failed_before =
+      Metric("hookbroker_outgoing_webhook_requests_total{result=\"failed\"}");
+  ack = Publish(message("msg-2", "#build server"));
+  ASSERT_EQ(ack.at("results").at(0).at("status").as_string(), "accepted") << ack;
+  // The bot answers 401 to the new token: the broker counts a failure and posts nothing.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (Metric("hookbroker_outgoing_webhook_requests_total{result=\"failed\"}") == failed_before &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling /metrics
+  }
+  EXPECT_EQ(Metric("hookbroker_outgoing_webhook_requests_total{result=\"failed\"}"),
+            failed_before + 1)
+      << broker_->Output();
+  asked = bots_.Requests("/build");
+  ASSERT_EQ(asked.size(), 2u);
+  EXPECT_EQ(json::parse(asked[1].body).at("token").as_string(),
+            json::parse(regen.body).at("token").as_string());
+  EXPECT_GE(Metric("hookbroker_outgoing_webhook_requests_total{result=\"replied\"}"), 1);
 }
 
 }  // namespace
