@@ -44,6 +44,25 @@ Status TakeString(const json::object& o, const char* name, std::string* out) {
   return Status::Ok();
 }
 
+// Mattermost's post priority: {"priority": "" | "important" | "urgent", "requested_ack": bool,
+// "persistent_notifications": bool}.
+Status ValidatePriority(const json::value& v) {
+  const json::object* o = v.if_object();
+  if (o == nullptr) return Unparsable("priority: expected an object");
+  for (const auto& [key, value] : *o) {
+    if (key == "priority") {
+      if (value != "" && value != "important" && value != "urgent") {
+        return Unparsable("priority.priority: \"\", \"important\" or \"urgent\"");
+      }
+    } else if (key == "requested_ack" || key == "persistent_notifications") {
+      if (!value.is_bool()) return Unparsable("priority." + std::string(key) + ": true or false");
+    } else {
+      return Unparsable("priority." + std::string(key) + ": unknown field");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<IncomingPayload> FromObject(const json::value& v) {
   const json::object* o = v.if_object();
   if (o == nullptr) return Unparsable("the payload must be a JSON object");
@@ -63,7 +82,7 @@ Result<IncomingPayload> FromObject(const json::value& v) {
     p.props = pr->get_object();
   }
   if (const json::value* pri = o->if_contains("priority"); pri != nullptr && !pri->is_null()) {
-    if (!pri->is_object()) return Unparsable("priority: expected an object");
+    if (Status valid = ValidatePriority(*pri); !valid) return valid.error();
     p.priority = pri->get_object();
   }
   return p;

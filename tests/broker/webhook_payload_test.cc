@@ -98,6 +98,22 @@ TEST(WebhookPayloadTest, NullFieldsAreAbsentAndWrongTypesAreErrors) {
   }
 }
 
+TEST(WebhookPayloadTest, PriorityIsMattermostsShape) {
+  auto ok =
+      ParseIncomingPayload("application/json",
+                           R"({"text":"t","priority":{"priority":"important","requested_ack":true,
+          "persistent_notifications":false}})");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->priority->at("requested_ack"), true);
+  for (const char* priority :
+       {R"({"priority":"high"})", R"({"requested_ack":"yes"})", R"({"colour":"red"})"}) {
+    auto r = ParseIncomingPayload("application/json",
+                                  std::string(R"({"text":"t","priority":)") + priority + "}");
+    ASSERT_FALSE(r.ok()) << priority;
+    EXPECT_NE(r.error().message.find("priority."), std::string::npos) << r.error().message;
+  }
+}
+
 TEST(WebhookPayloadTest, FormFieldDecodes) {
   EXPECT_EQ(FormField("a=1&b=x%2By+z", "b"), "x+y z");
   EXPECT_EQ(FormField("a=1&b", "b"), "");
