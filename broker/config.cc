@@ -445,11 +445,13 @@ Other:
   -h, --help                  print this help and exit
 
 Outgoing webhooks (trigger words; docs/CHAT.md):
-  --outgoing-webhook-timeout SECONDS  time allowed for one request to a bot, reply included
+  --outgoing-webhook-timeout SECONDS
+                              time allowed for one request to a bot, reply included
                               (default 30); no retries
   --outgoing-webhook-queue N  messages waiting for a worker; more are dropped and counted
                               (default 1000)
-  --outgoing-webhook-workers N  requests to bots in flight at once (default 2)
+  --outgoing-webhook-workers N
+                              requests to bots in flight at once (default 2)
 
 Signals: SIGINT or SIGTERM stop the broker gracefully (exit status 0).
 On start, a line "hookbroker ready rest=URL ingest=ENDPOINT posts=ENDPOINT" is printed on stdout.

@@ -127,5 +127,24 @@ TEST_F(OutgoingHooksApiTest, RefusesBadHooksWithNamedFields) {
   EXPECT_EQ(Obj(Api("GET", "/v1/hooks/outgoing")).at("hooks").as_array().size(), 0u);
 }
 
+// The flags: listed by --help; a bad value stops the broker with exit 2 naming the flag.
+TEST(OutgoingWebhookFlagsTest, HelpListsThemAndBadValuesExitTwoNamingTheFlag) {
+  CommandResult help = RunCommand({HOOKBROKER_BINARY, "--help"}, {}, "", std::chrono::seconds(20));
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  for (const char* flag :
+       {"--outgoing-webhook-timeout", "--outgoing-webhook-queue", "--outgoing-webhook-workers"}) {
+    EXPECT_NE(help.out.find(flag), std::string::npos) << flag;
+  }
+  for (const auto& [flag, value] :
+       {std::pair{"--outgoing-webhook-timeout", "0"},
+        std::pair{"--outgoing-webhook-timeout", "soon"}, std::pair{"--outgoing-webhook-queue", "0"},
+        std::pair{"--outgoing-webhook-workers", "257"}}) {
+    CommandResult r =
+        RunCommand({HOOKBROKER_BINARY, flag, value}, {}, "", std::chrono::seconds(20));
+    EXPECT_EQ(r.exit_code, 2) << flag << " " << value << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find(flag), std::string::npos) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace hookbroker::testing
