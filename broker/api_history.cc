@@ -9,6 +9,7 @@
 #include "broker/api_json.h"
 #include "broker/api_server.h"
 #include "broker/log.h"
+#include "broker/outgoing_webhook_firer.h"
 
 namespace hookbroker {
 namespace {
@@ -217,8 +218,9 @@ void ApiServer::HistoryRoutes() {
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     auto info = store_.Info();
     if (!info) return SendStoreError(res, info.error());
-    res.set_content(metrics_.Render(*info, dispatcher_.Gauges(), clock_.NowMs()),
-                    "text/plain; version=0.0.4");
+    std::string text = metrics_.Render(*info, dispatcher_.Gauges(), clock_.NowMs());
+    if (chat_.outgoing_firer != nullptr) text += chat_.outgoing_firer->RenderMetrics();
+    res.set_content(text, "text/plain; version=0.0.4");
   });
 }
 

@@ -76,6 +76,7 @@ ApiServer::ApiServer(Store& store, Dispatcher& dispatcher, HttpSender& sender, c
   KeyRoutes();
   if (chat_.channels != nullptr) ChannelRoutes();
   if (chat_.incoming != nullptr) IncomingHookRoutes();
+  if (chat_.channels != nullptr && chat_.outgoing_hooks != nullptr) OutgoingHookRoutes();
 }
 
 ApiServer::~ApiServer() { Stop(); }

@@ -1,7 +1,8 @@
 // ApiServer: the REST API (docs/API.md) on cpp-httplib. Kaizala-compatible webhook registration,
 // listing, changes and deletion (api_server.cc); delivery history, redelivery, replay, the attempt
 // log, the audit export and metrics (api_history.cc); API keys (api_key_routes.cc); chat channels
-// (api_channel_routes.cc); incoming webhooks (api_incoming_routes.cc); /healthz.
+// (api_channel_routes.cc); incoming webhooks (api_incoming_routes.cc); outgoing webhooks
+// (api_outgoing_hook_routes.cc); /healthz.
 // Plain HTTP, or HTTPS when a certificate and key are configured.
 //
 // Access: every request under /v1 and /metrics carries an API key (api_keys.h); what each kind
@@ -40,6 +41,8 @@ namespace hookbroker {
 class ChannelStore;
 class PostSink;
 class IncomingWebhooks;
+class OutgoingHooks;
+class OutgoingWebhookFirer;
 
 struct ApiServerOptions {
   bool allow_http_callbacks = false;
@@ -56,6 +59,9 @@ struct ApiChatServices {
   ChannelStore* channels = nullptr;      // /v1/channels
   PostSink* posts = nullptr;             // where webhooks' posts go (ingest, then the posts socket)
   IncomingWebhooks* incoming = nullptr;  // /v1/hooks/incoming and POST /hooks/{key}
+  // /v1/hooks/outgoing (needs `channels` too); the firer's counters join GET /metrics.
+  OutgoingHooks* outgoing_hooks = nullptr;
+  const OutgoingWebhookFirer* outgoing_firer = nullptr;
 };
 
 class ApiServer {
@@ -83,6 +89,7 @@ class ApiServer {
   void SecretRoutes();
   void ChannelRoutes();       // api_channel_routes.cc
   void IncomingHookRoutes();  // api_incoming_routes.cc
+  void OutgoingHookRoutes();  // api_outgoing_hook_routes.cc
   // The key `req` was authenticated with (the pre-routing handler let it through), for what a
   // route shows (callback tokens to admin keys only) and for the log ("by key ...").
   ApiCaller Caller(const httplib::Request& req) const;

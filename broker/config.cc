@@ -237,6 +237,30 @@ const std::map<std::string, FlagSpec>& Flags() {
           c.posts_listen = v;
           return Status::Ok();
         }}},
+      {"outgoing-webhook-timeout",
+       {true, false,
+        [](Config& c, const std::string& v) -> Status {
+          auto d = ParseSeconds("outgoing-webhook-timeout", v);
+          if (!d) return d.error();
+          c.outgoing_webhook_timeout = *d;
+          return Status::Ok();
+        }}},
+      {"outgoing-webhook-queue",
+       {true, false,
+        [](Config& c, const std::string& v) -> Status {
+          auto n = ParseInt("outgoing-webhook-queue", v, 1, 1000000);
+          if (!n) return n.error();
+          c.outgoing_webhook_queue = static_cast<int>(*n);
+          return Status::Ok();
+        }}},
+      {"outgoing-webhook-workers",
+       {true, false,
+        [](Config& c, const std::string& v) -> Status {
+          auto n = ParseInt("outgoing-webhook-workers", v, 1, 256);
+          if (!n) return n.error();
+          c.outgoing_webhook_workers = static_cast<int>(*n);
+          return Status::Ok();
+        }}},
   };
   return flags;
 }
@@ -419,6 +443,15 @@ Other:
   --config FILE               read settings from a JSON file
   --version                   print the version and exit
   -h, --help                  print this help and exit
+
+Outgoing webhooks (trigger words; docs/CHAT.md):
+  --outgoing-webhook-timeout SECONDS
+                              time allowed for one request to a bot, reply included
+                              (default 30); no retries
+  --outgoing-webhook-queue N  messages waiting for a worker; more are dropped and counted
+                              (default 1000)
+  --outgoing-webhook-workers N
+                              requests to bots in flight at once (default 2)
 
 Signals: SIGINT or SIGTERM stop the broker gracefully (exit status 0).
 On start, a line "hookbroker ready rest=URL ingest=ENDPOINT posts=ENDPOINT" is printed on stdout.

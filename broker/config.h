@@ -38,6 +38,10 @@ struct Config {
   std::chrono::milliseconds gc_interval{60 * 1000};
   bool log_json = false;
   std::string posts_listen = "tcp://127.0.0.1:5556";  // chat posts (docs/CHAT.md)
+  // Outgoing (trigger word) webhooks (docs/CHAT.md).
+  std::chrono::milliseconds outgoing_webhook_timeout{30000};
+  int outgoing_webhook_queue = 1000;
+  int outgoing_webhook_workers = 2;
 
   bool show_help = false;
   bool show_version = false;

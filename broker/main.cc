@@ -1,7 +1,9 @@
 // hookbroker: the daemon. Wires the parts together and owns the shutdown order:
-//   start:  store → dispatcher (pending deliveries loaded) → posts publisher → ingest → REST →
-//           "ready" line
-//   stop:   REST (stop accepting; no post is in progress after it) → ingest (finish and answer
+//   start:  store → dispatcher (pending deliveries loaded) → posts publisher → outgoing
+//           webhooks → ingest → REST → "ready" line
+//   stop:   REST (stop accepting; no post is in progress after it) → outgoing webhooks (the
+//           requests to bots in hand finish, within their timeout, and post their replies
+//           through the ingest; queued messages are dropped) → ingest (finish and answer
 //           the batch in progress) → posts publisher (publish what is queued) →
 //           history collector (finish its step) → dispatcher (finish and record attempts in
 //           flight) → store closed
@@ -26,6 +28,8 @@
 #include "broker/ingest_server.h"
 #include "broker/log.h"
 #include "broker/metrics.h"
+#include "broker/outgoing_hooks.h"
+#include "broker/outgoing_webhook_firer.h"
 #include "broker/post_publisher.h"
 #include "broker/store.h"
 
@@ -120,11 +124,25 @@ int Run(const Config& config) {
   PostPublisher publisher;
   IngestPostSink post_sink(ingest.context(), IngestServer::kLocalEndpoint, publisher, clock);
   ChannelStore channels(**store);
+  OutgoingHooks outgoing_hooks(**store);
+  if (Status s = outgoing_hooks.Load(); !s) {
+    LogError("store", "cannot read the stored outgoing webhooks: " + s.error().message);
+    dispatcher.Stop();
+    return 1;
+  }
+  OutgoingWebhookOptions outgoing_options;
+  outgoing_options.timeout = config.outgoing_webhook_timeout;
+  outgoing_options.queue_capacity = static_cast<std::size_t>(config.outgoing_webhook_queue);
+  outgoing_options.workers = config.outgoing_webhook_workers;
+  OutgoingWebhookFirer outgoing(outgoing_hooks, channels, sender, post_sink, outgoing_options);
+  ingest.SetObserver(&outgoing);
   ApiChatServices chat;
   chat.channels = &channels;
   chat.posts = &post_sink;
   IncomingWebhooks incoming(**store, channels, post_sink);
   chat.incoming = &incoming;
+  chat.outgoing_hooks = &outgoing_hooks;
+  chat.outgoing_firer = &outgoing;
   ApiServer api(**store, dispatcher, sender, clock, api_keys, metrics, api_options, chat);
   if (Status s = api.Bind(config.http_listen); !s) {
     LogError("api", s.error().message);
@@ -137,6 +155,7 @@ int Run(const Config& config) {
     return 1;
   }
   publisher.Start();
+  outgoing.Start();
   ingest.Start();
   api.Start();
   history.Start();
@@ -158,6 +177,7 @@ int Run(const Config& config) {
   LogInfo("broker",
           std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ": shutting down");
   api.Stop();
+  outgoing.Stop();
   ingest.Stop();
   publisher.Stop();
   history.Stop();

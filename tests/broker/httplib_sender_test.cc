@@ -181,6 +181,33 @@ TEST_F(HttplibSenderTest, StatusRetryAfterAndAnExcerptOfAHugeBodyAreKept) {
   EXPECT_EQ(next.status, 200) << next.error;
 }
 
+// Outgoing webhooks read a bot's whole reply (up to 1 MiB) and ask for JSON.
+TEST_F(HttplibSenderTest, ReadsTheWholeBodyWhenAskedAndCutsItAtTheLimit) {
+  subscribers::ScriptedResponse reply;
+  reply.body = std::string(300 * 1024, 'y');  // beyond the excerpt and the default 64 KiB cap
+  receiver_->Script(2, reply);
+  HttplibSender sender(Options(true, true));
+  HttpRequest request = Post(receiver_->BaseUrl() + "/bot");
+  request.headers = {{"Accept", "application/json"}};
+  request.read_body_bytes = 1 << 20;
+  HttpResult whole = sender.Send(request);
+  ASSERT_EQ(whole.kind, HttpResult::Kind::kResponse) << whole.error;
+  EXPECT_EQ(whole.body, reply.body);
+  EXPECT_FALSE(whole.body_cut);
+  EXPECT_EQ(receiver_->Posts().back().headers["accept"], "application/json");  // not also */*
+
+  request.read_body_bytes = 100 * 1024;
+  HttpResult cut = sender.Send(request);
+  ASSERT_EQ(cut.kind, HttpResult::Kind::kResponse) << cut.error;
+  EXPECT_EQ(cut.body.size(), 100u * 1024);
+  EXPECT_TRUE(cut.body_cut);
+
+  // Deliveries do not ask for the body: only the excerpt is kept.
+  HttpResult delivery = sender.Send(Post(receiver_->BaseUrl() + "/hook"));
+  EXPECT_TRUE(delivery.body.empty());
+  EXPECT_EQ(receiver_->Posts().back().headers["accept"], "*/*");
+}
+
 TEST_F(HttplibSenderTest, RedirectIsAnAnswerNotFollowed) {
   subscribers::ScriptedResponse moved;
   moved.status = 302;

@@ -34,5 +34,6 @@ std::vector<Command> StatsCommands();
 std::vector<Command> ExportCommands();
 std::vector<Command> SecretCommands();
 std::vector<Command> KeyCommands();
+std::vector<Command> OutgoingHookCommands();
 
 }  // namespace hookctl

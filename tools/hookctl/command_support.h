@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tools/hookctl/api_client.h"
 #include "tools/hookctl/command.h"
@@ -45,6 +46,9 @@ std::optional<std::int64_t> IntOption(const Invocation& inv, std::string_view co
 // A TIME option (time_text.h) as epoch ms; nullopt when absent; `failed` on a bad value.
 std::optional<std::int64_t> TimeOption(const Invocation& inv, std::string_view command,
                                        std::string_view name, bool& failed);
+
+// A comma-separated option value ("a, b,c") as its non-empty items, spaces around them trimmed.
+std::vector<std::string> SplitList(const std::string& text);
 
 // Reply fields as text for people: "-" when absent or null.
 std::string FieldText(const boost::json::object& o, std::string_view key);

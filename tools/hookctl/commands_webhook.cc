@@ -136,21 +136,6 @@ Exit codes: 0 changed; 1 the broker refused the change (message and field shown)
 3 broker unreachable; 4 API key refused; 5 no such webhook.
 )HELP";
 
-std::vector<std::string> SplitEvents(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    std::string item = text.substr(start, end - start);
-    while (!item.empty() && item.back() == ' ') item.pop_back();
-    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-    if (!item.empty()) out.push_back(std::move(item));
-    start = end + 1;
-  }
-  return out;
-}
-
 bool ValidObjectType(const std::string& t) {
   return t == "Group" || t == "ActionPackage" || t == "Action";
 }
@@ -236,7 +221,7 @@ int Add(const Invocation& inv) {
     return UsageError(kCmd,
                       "--object-type: expected Group, ActionPackage or Action, got '" + type + "'");
   }
-  const std::vector<std::string> events = SplitEvents(*inv.args.Value("--events"));
+  const std::vector<std::string> events = SplitList(*inv.args.Value("--events"));
   if (events.empty()) return UsageError(kCmd, "--events: give at least one event type, or *");
 
   json::object body{{"objectType", type},
@@ -346,7 +331,7 @@ int Edit(const Invocation& inv) {
   json::object body;
   if (auto v = inv.args.Value("--url")) body["callBackUrl"] = *v;
   if (auto v = inv.args.Value("--events")) {
-    const std::vector<std::string> events = SplitEvents(*v);
+    const std::vector<std::string> events = SplitList(*v);
     if (events.empty()) return UsageError(kCmd, "--events: give at least one event type, or *");
     body["eventTypes"] = json::array(events.begin(), events.end());
   }

@@ -47,8 +47,9 @@ Exit codes:
 
 std::vector<Command> AllCommands() {
   std::vector<Command> all;
-  for (auto part : {WebhookCommands, SecretCommands, PublishCommands, DeliveryCommands,
-                    TailCommands, RequeueCommands, StatsCommands, ExportCommands, KeyCommands}) {
+  for (auto part :
+       {WebhookCommands, SecretCommands, PublishCommands, DeliveryCommands, TailCommands,
+        RequeueCommands, StatsCommands, ExportCommands, KeyCommands, OutgoingHookCommands}) {
     for (Command& c : part()) all.push_back(std::move(c));
   }
   return all;
