@@ -27,6 +27,7 @@
 #include "broker/metrics.h"
 #include "broker/store.h"
 #include "proto/address_policy.h"
+#include "proto/payload_format.h"
 #include "proto/result.h"
 
 namespace httplib {
@@ -73,7 +74,8 @@ class ApiServer {
   // route shows (callback tokens to admin keys only) and for the log ("by key ...").
   ApiCaller Caller(const httplib::Request& req) const;
   // Error (validation_failed, callback_forbidden, dns_error) when `url` may not be a callback.
-  Status CheckCallbackUrl(const std::string& url);
+  // The validation handshake runs for the formats that use it (payload_format.h).
+  Status CheckCallbackUrl(const std::string& url, PayloadFormat format);
 
   Store& store_;
   Dispatcher& dispatcher_;
