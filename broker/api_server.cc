@@ -50,7 +50,8 @@ json::object WebhookJson(const Subscription& sub, bool admin) {
 }  // namespace
 
 ApiServer::ApiServer(Store& store, Dispatcher& dispatcher, HttpSender& sender, const Clock& clock,
-                     ApiKeys& keys, Metrics& metrics, ApiServerOptions options)
+                     ApiKeys& keys, Metrics& metrics, ApiServerOptions options,
+                     ApiChatServices chat)
     : store_(store),
       dispatcher_(dispatcher),
       sender_(sender),
@@ -58,6 +59,7 @@ ApiServer::ApiServer(Store& store, Dispatcher& dispatcher, HttpSender& sender, c
       keys_(keys),
       metrics_(metrics),
       options_(std::move(options)),
+      chat_(chat),
       server_(MakeServer(options_)) {
   server_->set_tcp_nodelay(true);  // PITFALLS.md: 100x slower keep-alive without it
   server_->set_keep_alive_max_count(1000);
@@ -69,6 +71,7 @@ ApiServer::ApiServer(Store& store, Dispatcher& dispatcher, HttpSender& sender, c
   SecretRoutes();
   HistoryRoutes();
   KeyRoutes();
+  if (chat_.channels != nullptr) ChannelRoutes();
 }
 
 ApiServer::~ApiServer() { Stop(); }

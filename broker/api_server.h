@@ -1,6 +1,7 @@
 // ApiServer: the REST API (docs/API.md) on cpp-httplib. Kaizala-compatible webhook registration,
 // listing, changes and deletion (api_server.cc); delivery history, redelivery, replay, the attempt
-// log, the audit export and metrics (api_history.cc); API keys (api_key_routes.cc); /healthz.
+// log, the audit export and metrics (api_history.cc); API keys (api_key_routes.cc); chat channels
+// (api_channel_routes.cc); /healthz.
 // Plain HTTP, or HTTPS when a certificate and key are configured.
 //
 // Access: every request under /v1 and /metrics carries an API key (api_keys.h); what each kind
@@ -37,6 +38,8 @@ struct Request;
 
 namespace hookbroker {
 
+class ChannelStore;
+
 struct ApiServerOptions {
   bool allow_http_callbacks = false;
   bool validation_handshake = true;
@@ -47,10 +50,15 @@ struct ApiServerOptions {
   std::string tls_key_file;
 };
 
+// The chat side (docs/CHAT.md), borrowed; its routes exist only for what is given.
+struct ApiChatServices {
+  ChannelStore* channels = nullptr;  // /v1/channels
+};
+
 class ApiServer {
  public:
   ApiServer(Store& store, Dispatcher& dispatcher, HttpSender& sender, const Clock& clock,
-            ApiKeys& keys, Metrics& metrics, ApiServerOptions options);
+            ApiKeys& keys, Metrics& metrics, ApiServerOptions options, ApiChatServices chat = {});
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
@@ -70,6 +78,7 @@ class ApiServer {
   void HistoryRoutes();
   void KeyRoutes();
   void SecretRoutes();
+  void ChannelRoutes();  // api_channel_routes.cc
   // The key `req` was authenticated with (the pre-routing handler let it through), for what a
   // route shows (callback tokens to admin keys only) and for the log ("by key ...").
   ApiCaller Caller(const httplib::Request& req) const;
@@ -84,6 +93,7 @@ class ApiServer {
   ApiKeys& keys_;
   Metrics& metrics_;
   const ApiServerOptions options_;
+  const ApiChatServices chat_;
   std::unique_ptr<httplib::Server> server_;
   std::atomic<bool> stopping_{false};  // long polls end early when set
   std::atomic<bool> listen_returned_{false};

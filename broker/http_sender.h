@@ -21,6 +21,9 @@ struct HttpRequest {
   std::string content_type = "application/json";
   std::string body;
   std::chrono::milliseconds timeout{15000};  // whole exchange
+  // > 0: the response body is wanted whole, up to this many bytes (HttpResult::body); a longer
+  // one is cut there and marked body_cut. 0: only the excerpt is kept.
+  std::size_t read_body_bytes = 0;
 };
 
 struct HttpResult {
@@ -34,6 +37,8 @@ struct HttpResult {
   Kind kind = Kind::kConnectError;
   int status = 0;
   std::string body_excerpt;  // at most limits::kResponseExcerptBytes
+  std::string body;          // only when HttpRequest::read_body_bytes > 0
+  bool body_cut = false;     // the body was longer than read_body_bytes
   std::string retry_after;   // the Retry-After header, if any
   std::string error;         // for people; empty for kResponse
   std::chrono::milliseconds duration{0};

@@ -98,8 +98,8 @@ HttpResult HttplibSender::Send(const HttpRequest& request) {
   req.method = request.method;
   req.path = request.url.target;
   req.headers.emplace("User-Agent", options_.user_agent);
-  req.headers.emplace("Accept", "*/*");
   for (const auto& [name, value] : request.headers) req.headers.emplace(name, value);
+  if (!req.has_header("Accept")) req.headers.emplace("Accept", "*/*");
   if (!request.body.empty() || request.method == "POST") {
     req.headers.emplace("Content-Type", request.content_type);
     req.body = request.body;
@@ -114,8 +114,13 @@ HttpResult HttplibSender::Send(const HttpRequest& request) {
       result.body_excerpt.append(
           data, std::min(n, limits::kResponseExcerptBytes - result.body_excerpt.size()));
     }
+    if (request.read_body_bytes > 0) {
+      const std::size_t room = request.read_body_bytes - result.body.size();
+      result.body.append(data, std::min(n, room));
+      if (n > room) result.body_cut = true;
+    }
     body_seen += n;
-    if (body_seen > options_.max_response_bytes) {
+    if (body_seen > std::max(options_.max_response_bytes, request.read_body_bytes)) {
       too_large = true;
       return false;
     }

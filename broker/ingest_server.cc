@@ -163,6 +163,11 @@ void IngestServer::CommitLoop() {
 
 void IngestServer::Finish(Batch& b, zmq::socket_t& socket) {
   dispatcher_.Enqueue(b.deliveries);
+  if (observer_ != nullptr && b.committed) {
+    for (std::size_t i = 0; i < b.events.size(); ++i) {
+      if ((*b.committed)[i].status == IngestStatus::kAccepted) observer_->OnCommitted(b.events[i]);
+    }
+  }
   std::size_t next = 0;
   std::size_t accepted = 0, duplicate = 0, rejected = 0;
   for (Pending& p : b.requests) {

@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "broker/clock.h"
+#include "broker/committed_event_observer.h"
 #include "broker/dispatcher.h"
 #include "broker/metrics.h"
 #include "broker/store.h"
@@ -43,6 +44,9 @@ class IngestServer {
   IngestServer(const IngestServer&) = delete;
   IngestServer& operator=(const IngestServer&) = delete;
 
+  // Told about every newly committed event (optional; borrowed; call before Start()).
+  void SetObserver(CommittedEventObserver* observer) { observer_ = observer; }
+
   Status Bind(const std::string& endpoint);
   // The bound endpoint with the actual port ("tcp://127.0.0.1:5555").
   const std::string& endpoint() const { return endpoint_; }
@@ -60,6 +64,7 @@ class IngestServer {
   Dispatcher& dispatcher_;
   const Clock& clock_;
   Metrics& metrics_;
+  CommittedEventObserver* observer_ = nullptr;  // constant after Start()
   std::unique_ptr<zmq::context_t> context_;
   std::unique_ptr<zmq::socket_t> socket_;  // owned by the ingest thread once started
   std::string endpoint_;

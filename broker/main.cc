@@ -13,6 +13,7 @@
 
 #include "broker/api_keys.h"
 #include "broker/api_server.h"
+#include "broker/channel_store.h"
 #include "broker/clock.h"
 #include "broker/config.h"
 #include "broker/dispatcher.h"
@@ -110,7 +111,10 @@ int Run(const Config& config) {
   api_options.address_policy = policy;
   api_options.tls_cert_file = config.api_tls_cert;
   api_options.tls_key_file = config.api_tls_key;
-  ApiServer api(**store, dispatcher, sender, clock, api_keys, metrics, api_options);
+  ChannelStore channels(**store);
+  ApiChatServices chat;
+  chat.channels = &channels;
+  ApiServer api(**store, dispatcher, sender, clock, api_keys, metrics, api_options, chat);
   if (Status s = api.Bind(config.http_listen); !s) {
     LogError("api", s.error().message);
     dispatcher.Stop();

@@ -19,7 +19,7 @@ struct CallbackHeader {
 };
 
 struct CallbackPayload {
-  std::string content_type;  // "application/json", or form encoding (mattermost)
+  std::string content_type;  // application/json, or form encoding for mattermost's default
   std::string body;
   std::vector<CallbackHeader> headers;
 };

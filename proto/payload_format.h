@@ -27,8 +27,4 @@ bool UsesValidationHandshake(PayloadFormat format);
 // The header Kommunicate's receivers read the token from (not Authorization).
 inline constexpr std::string_view kKommunicateAuthHeader = "Authentication";
 
-// Mattermost's outgoing-webhook content types; form encoding is Mattermost's default.
-inline constexpr std::string_view kFormContentType = "application/x-www-form-urlencoded";
-inline constexpr std::string_view kJsonContentType = "application/json";
-
 }  // namespace hookbroker

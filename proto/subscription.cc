@@ -8,6 +8,7 @@
 #include "proto/base64.h"
 #include "proto/event.h"
 #include "proto/limits.h"
+#include "proto/mattermost_payload.h"
 #include "proto/signature.h"
 #include "proto/url.h"
 

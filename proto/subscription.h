@@ -67,7 +67,8 @@ struct Subscription {
   // The callbacks' shape (docs/CHAT.md "Payload formats"). Records written before formats
   // existed have none stored and read as kaizala.
   PayloadFormat format = PayloadFormat::kKaizala;
-  // mattermost only: kFormContentType (the default) or kJsonContentType. Empty otherwise.
+  // mattermost only: kFormContentType (the default) or kJsonContentType (mattermost_payload.h).
+  // Empty otherwise.
   std::string content_type;
 
   bool disabled() const { return disabled_ms != 0; }

@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 
+#include "proto/form_encode.h"
 #include "proto/limits.h"
 
 namespace hookbroker {
@@ -101,25 +102,6 @@ Result<std::string> ParseIpv6Literal(std::string_view text) {
     return UrlError("the IPv6 address is malformed");
   }
   return std::string(buf.data());
-}
-
-bool IsUnreserved(char c) { return IsAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~'; }
-
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    if (IsUnreserved(c)) {
-      out.push_back(c);
-    } else {
-      const auto byte = static_cast<unsigned char>(c);
-      out.push_back('%');
-      out.push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 0x0f]);
-    }
-  }
-  return out;
 }
 
 std::uint16_t DefaultPort(std::string_view scheme) { return scheme == "https" ? 443 : 80; }

@@ -46,6 +46,15 @@ class FakeSender final : public HttpSender {
     r.retry_after = std::move(retry_after);
     script_.push_back(r);
   }
+  // An answer whose body the caller reads whole (HttpRequest::read_body_bytes).
+  void Reply(int status, std::string body) {
+    HttpResult r;
+    r.kind = HttpResult::Kind::kResponse;
+    r.status = status;
+    r.body = std::move(body);
+    script_.push_back(r);
+  }
+  void Script(HttpResult r) { script_.push_back(std::move(r)); }
   void Fail(HttpResult::Kind kind, std::string error) {
     HttpResult r;
     r.kind = kind;

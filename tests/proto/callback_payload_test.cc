@@ -7,6 +7,7 @@
 
 #include "proto/envelope.h"
 #include "proto/kommunicate_payload.h"
+#include "proto/mattermost_payload.h"
 #include "proto/slack_payload.h"
 
 namespace hookbroker {
@@ -71,6 +72,33 @@ TEST(CallbackPayloadTest, SlackIsTheSlackMessage) {
   EXPECT_EQ(Headers(p).count("kz-callback-token"), 1u);
 }
 
+TEST(CallbackPayloadTest, MattermostIsTheOutgoingPayloadFormEncodedByDefault) {
+  Subscription sub = Sub(PayloadFormat::kMattermost);
+  sub.content_type = kFormContentType;
+  const CallbackPayload p = RenderCallbackPayload(sub, Event());
+  EXPECT_EQ(p.content_type, "application/x-www-form-urlencoded");
+  // Alphabetical as Mattermost (Go's url.Values) writes it; the token travels in the body.
+  EXPECT_EQ(p.body,
+            "channel_id=42&channel_name=&file_ids=&post_id=e-1&team_domain=&team_id=&text=hello&"
+            "timestamp=1700000000&token=abcdef&trigger_word=&user_id=u&user_name=");
+  EXPECT_TRUE(p.headers.empty()) << "no kz-callback-token: the token is in the body";
+}
+
+TEST(CallbackPayloadTest, MattermostJsonHasMillisecondsAndTheEventsChatFields) {
+  Subscription sub = Sub(PayloadFormat::kMattermost);
+  sub.content_type = kJsonContentType;
+  const json::object event = json::parse(R"({"eventType":"TextMessageCreated","groupId":"ch-1",
+      "groupName":"town-square","eventId":"e-2","timestamp":1700000000123,"fromUserId":"u-1",
+      "fromUserName":"ann","data":{"text":"ship it","postId":"p-26","fileIds":["f1","f2"]}})")
+                                 .as_object();
+  const CallbackPayload p = RenderCallbackPayload(sub, event);
+  EXPECT_EQ(p.content_type, "application/json");
+  EXPECT_EQ(json::parse(p.body), json::parse(R"({"token":"abcdef","team_id":"","team_domain":"",
+      "channel_id":"ch-1","channel_name":"town-square","timestamp":1700000000123,
+      "user_id":"u-1","user_name":"ann","post_id":"p-26","text":"ship it","trigger_word":"",
+      "file_ids":"f1,f2"})"));
+}
+
 TEST(CallbackPayloadTest, RawIsTheEventExactlyAsStored) {
   Subscription sub = Sub(PayloadFormat::kRaw);
   sub.callback_context = "not added to a raw event";
@@ -82,7 +110,7 @@ TEST(CallbackPayloadTest, RawIsTheEventExactlyAsStored) {
 
 TEST(CallbackPayloadTest, AuthHeaderIsAddedInEveryFormatAndLoggedMasked) {
   for (PayloadFormat f : {PayloadFormat::kKaizala, PayloadFormat::kKommunicate,
-                          PayloadFormat::kSlack, PayloadFormat::kRaw}) {
+                          PayloadFormat::kSlack, PayloadFormat::kMattermost, PayloadFormat::kRaw}) {
     Subscription sub = Sub(f);
     sub.auth.kind = CallbackAuth::Kind::kBasic;
     sub.auth.username = "svc";

@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "proto/mattermost_payload.h"
 #include "proto/payload_format.h"
 #include "proto/signature.h"
 #include "proto/subscription.h"

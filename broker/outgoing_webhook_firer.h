@@ -1,0 +1,107 @@
+// OutgoingWebhookFirer: fires the outgoing (trigger word) webhooks (docs/CHAT.md "Outgoing
+// webhooks"). For every newly committed TextMessageCreated event that a webhook did not post
+// (data.props.from_webhook != "true") in a known public channel, it POSTs Mattermost's payload
+// (proto/mattermost_payload.h) to every callback URL of every matching hook
+// (outgoing_hook_match.h), once, without retries, and turns each bot's answer into chat posts
+// (outgoing_hook_reply.h) handed to the PostSink.
+//
+// Threads: OnCommitted() runs on the ingest thread and only copies the event into a bounded
+// queue (a full queue drops the event and counts it: the ingest is never slowed by a bot);
+// `workers` threads of its own take events from the queue and do the matching, the HTTP
+// requests (through the HttpSender, the same as deliveries: SSRF guard, TLS verification) and
+// the posts. A slow bot holds one worker for at most the request timeout.
+//
+// RunPending() is the synchronous mode for tests: it handles every queued event on the calling
+// thread, with whatever fake sender, sink and directory the test gave.
+//
+// Lifecycle: construct, Start(), then OnCommitted()...; Stop() stops taking events, lets the
+// workers finish the event in hand and drops those still queued (counted), as a chat server
+// loses outgoing webhooks in flight when it stops.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "broker/chat_post.h"
+#include "broker/committed_event_observer.h"
+#include "broker/http_sender.h"
+#include "broker/outgoing_hooks.h"
+
+namespace hookbroker {
+
+inline constexpr std::size_t kMaxOutgoingReplyBytes = 1024 * 1024;  // read at most, as Mattermost
+
+struct OutgoingWebhookOptions {
+  std::chrono::milliseconds timeout{30000};  // the whole exchange with a bot
+  std::size_t queue_capacity = 1000;         // events waiting for a worker
+  int workers = 2;
+  // The reply's username/icon_url (else the hook's) shown instead of the hook's name and icon.
+  bool allow_overrides = true;
+};
+
+// Counters since start, for /metrics and tests.
+struct OutgoingWebhookStats {
+  std::uint64_t fired = 0;        // requests sent (one per callback URL of a matching hook)
+  std::uint64_t failed = 0;       // no answer, a non-2xx status, or a reply that is not valid
+  std::uint64_t replied = 0;      // replies that made at least one post
+  std::uint64_t refused = 0;      // replies refused for their type (system_...)
+  std::uint64_t post_errors = 0;  // posts the PostSink could not take
+  std::uint64_t dropped = 0;      // events dropped: queue full, or still queued at Stop()
+};
+
+class OutgoingWebhookFirer final : public CommittedEventObserver {
+ public:
+  // Borrows every argument; they must outlive the firer.
+  OutgoingWebhookFirer(OutgoingHooks& hooks, const ChannelDirectory& channels, HttpSender& sender,
+                       PostSink& sink, OutgoingWebhookOptions options);
+  ~OutgoingWebhookFirer() override;
+  OutgoingWebhookFirer(const OutgoingWebhookFirer&) = delete;
+  OutgoingWebhookFirer& operator=(const OutgoingWebhookFirer&) = delete;
+
+  void Start();
+  void Stop();
+
+  // Ingest thread: queues a copy of the event if it may fire a hook; never blocks on I/O.
+  void OnCommitted(const Event& event) override;
+
+  // Tests: handles every queued event on the calling thread; returns how many.
+  std::size_t RunPending();
+
+  OutgoingWebhookStats stats() const;
+  // The counters in the Prometheus text format (appended to GET /metrics).
+  std::string RenderMetrics() const;
+
+ private:
+  void WorkerLoop();
+  void Fire(const Event& event);
+  void Send(const OutgoingHook& hook, const std::string& callback_url, const std::string& body,
+            const Event& event);
+
+  OutgoingHooks& hooks_;
+  const ChannelDirectory& channels_;
+  HttpSender& sender_;
+  PostSink& sink_;
+  const OutgoingWebhookOptions options_;  // constant after construction
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Event> queue_;  // guarded by mu_
+  bool stopping_ = false;    // guarded by mu_
+  std::vector<std::thread> workers_;
+
+  std::atomic<std::uint64_t> fired_{0};
+  std::atomic<std::uint64_t> failed_{0};
+  std::atomic<std::uint64_t> replied_{0};
+  std::atomic<std::uint64_t> refused_{0};
+  std::atomic<std::uint64_t> post_errors_{0};
+  std::atomic<std::uint64_t> dropped_{0};
+};
+
+}  // namespace hookbroker
