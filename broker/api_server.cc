@@ -72,6 +72,7 @@ ApiServer::ApiServer(Store& store, Dispatcher& dispatcher, HttpSender& sender, c
   HistoryRoutes();
   KeyRoutes();
   if (chat_.channels != nullptr) ChannelRoutes();
+  if (chat_.emakin != nullptr) EmakinRoutes();
 }
 
 ApiServer::~ApiServer() { Stop(); }

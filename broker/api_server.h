@@ -39,6 +39,7 @@ struct Request;
 namespace hookbroker {
 
 class ChannelStore;
+class EmakinHooks;
 
 struct ApiServerOptions {
   bool allow_http_callbacks = false;
@@ -53,6 +54,7 @@ struct ApiServerOptions {
 // The chat side (docs/CHAT.md), borrowed; its routes exist only for what is given.
 struct ApiChatServices {
   ChannelStore* channels = nullptr;  // /v1/channels
+  EmakinHooks* emakin = nullptr;     // /hooks/channels/{channelId}/{key}
 };
 
 class ApiServer {
@@ -79,6 +81,7 @@ class ApiServer {
   void KeyRoutes();
   void SecretRoutes();
   void ChannelRoutes();  // api_channel_routes.cc
+  void EmakinRoutes();   // api_emakin_routes.cc
   // The key `req` was authenticated with (the pre-routing handler let it through), for what a
   // route shows (callback tokens to admin keys only) and for the log ("by key ...").
   ApiCaller Caller(const httplib::Request& req) const;
