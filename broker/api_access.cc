@@ -11,6 +11,8 @@ ApiAccess RequiredAccess(std::string_view method, std::string_view path) {
   std::string_view trimmed = path;
   while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.remove_suffix(1);
   if (trimmed == "/v1/keys" || trimmed.starts_with("/v1/keys/")) return ApiAccess::kAdmin;
+  // An incoming webhook's id is the secret in its URL.
+  if (trimmed == "/v1/hooks" || trimmed.starts_with("/v1/hooks/")) return ApiAccess::kAdmin;
   if (trimmed.starts_with("/v1/webhook/") && trimmed.ends_with("/secret")) {
     return ApiAccess::kAdmin;
   }

@@ -51,20 +51,15 @@ void ApiServer::ChannelRoutes() {
 
   s.Get(R"(/v1/channels/([^/]+))",
         [&channels](const httplib::Request& req, httplib::Response& res) {
-          auto channel = channels.ById(req.matches[1].str());
-          if (!channel) return SendStoreError(res, channel.error());
-          if (!*channel) return SendError(res, 404, NoSuchChannel());
-          SendJson(res, 200, ChannelToJson(**channel));
+          api::SendFound(res, channels.ById(req.matches[1].str()), NoSuchChannel(), ChannelToJson);
         });
 
   s.Delete(R"(/v1/channels/([^/]+))",
            [this, &channels](const httplib::Request& req, httplib::Response& res) {
              const std::string id = req.matches[1].str();
-             auto deleted = channels.Delete(id);
-             if (!deleted) return SendStoreError(res, deleted.error());
-             if (!*deleted) return SendError(res, 404, NoSuchChannel());
-             LogInfo("api", "channel " + id + " deleted by key " + Caller(req).key_id.value());
-             SendJson(res, 200, json::object{{"id", id}, {"deleted", true}});
+             if (api::SendDeleted(res, channels.Delete(id), id, NoSuchChannel())) {
+               LogInfo("api", "channel " + id + " deleted by key " + Caller(req).key_id.value());
+             }
            });
 }
 

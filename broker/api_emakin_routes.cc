@@ -11,7 +11,7 @@ void ApiServer::EmakinRoutes() {
   EmakinHooks& emakin = *chat_.emakin;
   server_->Post(R"(/hooks/channels/([^/]+)/([^/]+))", [&emakin](const httplib::Request& req,
                                                                 httplib::Response& res) {
-    const EmakinReply reply = emakin.Handle(req.matches[1].str(), req.matches[2].str(), req.body);
+    const HookReply reply = emakin.Handle(req.matches[1].str(), req.matches[2].str(), req.body);
     res.status = reply.status;
     res.set_content(reply.body, reply.content_type);
   });

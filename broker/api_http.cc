@@ -34,6 +34,20 @@ void SendStoreError(httplib::Response& res, const Error& error) {
             "storage error: " + error.message);
 }
 
+bool SendDeleted(httplib::Response& res, const Result<bool>& deleted, const std::string& id,
+                 const Error& missing) {
+  if (!deleted) {
+    SendStoreError(res, deleted.error());
+    return false;
+  }
+  if (!*deleted) {
+    SendError(res, 404, missing);
+    return false;
+  }
+  SendJson(res, 200, json::object{{"id", id}, {"deleted", true}});
+  return true;
+}
+
 Result<json::value> ParseBody(const std::string& body) {
   json::parse_options opts;
   opts.max_depth = limits::kMaxJsonDepth;

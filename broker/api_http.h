@@ -21,6 +21,20 @@ void SendError(httplib::Response& res, int status, std::string code, std::string
 // 500 (507 when full) for trouble in the store; logged.
 void SendStoreError(httplib::Response& res, const Error& error);
 
+// A GET of one record: 200 with to_json(record), 404 with `missing`, or the store's error.
+template <typename T, typename ToJson>
+void SendFound(httplib::Response& res, const Result<std::optional<T>>& found, const Error& missing,
+               ToJson to_json) {
+  if (!found) return SendStoreError(res, found.error());
+  if (!*found) return SendError(res, 404, missing);
+  SendJson(res, 200, to_json(**found));
+}
+
+// A DELETE of one record: 200 {"id","deleted":true}, 404 with `missing`, or the store's error.
+// True when it was deleted.
+bool SendDeleted(httplib::Response& res, const Result<bool>& deleted, const std::string& id,
+                 const Error& missing);
+
 // The body as JSON (nesting limited); Error "invalid_json".
 Result<boost::json::value> ParseBody(const std::string& body);
 

@@ -10,6 +10,7 @@
 #include "broker/api_json.h"
 #include "broker/callback_address.h"
 #include "broker/log.h"
+#include "broker/mattermost_error.h"
 #include "proto/limits.h"
 #include "proto/secret_rotation.h"
 #include "proto/signature.h"
@@ -72,6 +73,7 @@ ApiServer::ApiServer(Store& store, Dispatcher& dispatcher, HttpSender& sender, c
   HistoryRoutes();
   KeyRoutes();
   if (chat_.channels != nullptr) ChannelRoutes();
+  if (chat_.incoming != nullptr) IncomingHookRoutes();
   if (chat_.emakin != nullptr) EmakinRoutes();
 }
 
@@ -172,8 +174,13 @@ void ApiServer::CommonHandlers() {
     return httplib::Server::HandlerResponse::Unhandled;
   });
 
-  s.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
+    if (res.status == 413 && req.path.starts_with("/hooks/")) {  // as Mattermost answers
+      res.set_content(MattermostErrorBody(BodyTooLarge(limits::kMaxRequestBodyBytes)),
+                      "application/json");
+      return;
+    }
     switch (res.status) {
       case 404:
         SendError(res, 404, "not_found", "no such route");
@@ -208,7 +215,9 @@ void ApiServer::CommonHandlers() {
           what = e.what();
         } catch (...) {
         }
-        LogError("api", req.method + " " + req.path + " failed: " + what);
+        // An incoming webhook's path holds its secret key.
+        const std::string path = req.path.starts_with("/hooks/") ? "/hooks/..." : req.path;
+        LogError("api", req.method + " " + path + " failed: " + what);
         SendError(res, 500, "internal_error", "internal error");
       });
 

@@ -1,7 +1,7 @@
 // ApiServer: the REST API (docs/API.md) on cpp-httplib. Kaizala-compatible webhook registration,
 // listing, changes and deletion (api_server.cc); delivery history, redelivery, replay, the attempt
 // log, the audit export and metrics (api_history.cc); API keys (api_key_routes.cc); chat channels
-// (api_channel_routes.cc); /healthz.
+// (api_channel_routes.cc); incoming webhooks (api_incoming_routes.cc); /healthz.
 // Plain HTTP, or HTTPS when a certificate and key are configured.
 //
 // Access: every request under /v1 and /metrics carries an API key (api_keys.h); what each kind
@@ -39,6 +39,8 @@ struct Request;
 namespace hookbroker {
 
 class ChannelStore;
+class PostSink;
+class IncomingWebhooks;
 class EmakinHooks;
 
 struct ApiServerOptions {
@@ -53,8 +55,10 @@ struct ApiServerOptions {
 
 // The chat side (docs/CHAT.md), borrowed; its routes exist only for what is given.
 struct ApiChatServices {
-  ChannelStore* channels = nullptr;  // /v1/channels
-  EmakinHooks* emakin = nullptr;     // /hooks/channels/{channelId}/{key}
+  ChannelStore* channels = nullptr;      // /v1/channels
+  PostSink* posts = nullptr;             // where webhooks' posts go (ingest, then the posts socket)
+  IncomingWebhooks* incoming = nullptr;  // /v1/hooks/incoming and POST /hooks/{key}
+  EmakinHooks* emakin = nullptr;         // POST /hooks/channels/{channelId}/{key}
 };
 
 class ApiServer {
@@ -80,8 +84,9 @@ class ApiServer {
   void HistoryRoutes();
   void KeyRoutes();
   void SecretRoutes();
-  void ChannelRoutes();  // api_channel_routes.cc
-  void EmakinRoutes();   // api_emakin_routes.cc
+  void ChannelRoutes();       // api_channel_routes.cc
+  void IncomingHookRoutes();  // api_incoming_routes.cc
+  void EmakinRoutes();        // api_emakin_routes.cc
   // The key `req` was authenticated with (the pre-routing handler let it through), for what a
   // route shows (callback tokens to admin keys only) and for the log ("by key ...").
   ApiCaller Caller(const httplib::Request& req) const;

@@ -227,6 +227,16 @@ const std::map<std::string, FlagSpec>& Flags() {
           c.log_json = true;
           return Status::Ok();
         }}},
+      {"posts-listen",
+       {true, false,
+        [](Config& c, const std::string& v) -> Status {
+          if (v.find("://") == std::string::npos) {
+            return FlagError("posts-listen",
+                             "expected a ZeroMQ endpoint such as tcp://127.0.0.1:5556");
+          }
+          c.posts_listen = v;
+          return Status::Ok();
+        }}},
   };
   return flags;
 }
@@ -403,12 +413,15 @@ History:
 
 Other:
   --log-json                  log one JSON object per line instead of text
+  --posts-listen ENDPOINT     ZeroMQ PUB endpoint on which every chat post is published
+                              (topic: the channel id; docs/CHAT.md)
+                              (default tcp://127.0.0.1:5556; tcp://HOST:* picks a port)
   --config FILE               read settings from a JSON file
   --version                   print the version and exit
   -h, --help                  print this help and exit
 
 Signals: SIGINT or SIGTERM stop the broker gracefully (exit status 0).
-On start, a line "hookbroker ready rest=URL ingest=ENDPOINT" is printed on stdout.
+On start, a line "hookbroker ready rest=URL ingest=ENDPOINT posts=ENDPOINT" is printed on stdout.
 )";
 }
 

@@ -37,6 +37,7 @@ struct Config {
   std::chrono::milliseconds retention{30LL * 24 * 3600 * 1000};
   std::chrono::milliseconds gc_interval{60 * 1000};
   bool log_json = false;
+  std::string posts_listen = "tcp://127.0.0.1:5556";  // chat posts (docs/CHAT.md)
 
   bool show_help = false;
   bool show_version = false;

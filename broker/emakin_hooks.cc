@@ -3,7 +3,9 @@
 #include <boost/json.hpp>
 
 #include "broker/case_codec.h"
+#include "broker/chat_post_json.h"
 #include "broker/log.h"
+#include "broker/mattermost_error.h"
 #include "proto/chat_id.h"
 #include "proto/emakin_message.h"
 
@@ -12,20 +14,16 @@ namespace {
 
 namespace json = boost::json;
 
-EmakinReply MattermostError(int status, std::string_view id, std::string_view message,
-                            std::string_view detail = "") {
-  return EmakinReply{status, "application/json",
-                     json::serialize(json::object{{"id", id},
-                                                  {"message", message},
-                                                  {"detailed_error", detail},
-                                                  {"request_id", ""},
-                                                  {"status_code", status}})};
+HookReply Fail(int status, std::string id, std::string message, std::string detailed = "") {
+  return HookReply{status, "application/json",
+                   MattermostErrorBody(MattermostError{status, std::move(id), std::move(message),
+                                                       std::move(detailed)})};
 }
 
-EmakinReply StoreError(const Error& e) {
+HookReply StoreError(const Error& e) {
   LogError("emakin", "cannot store a channel hook message: " + e.message);
-  return MattermostError(500, "web.emakin_webhook.store.app_error",
-                         "The message could not be stored.");
+  return Fail(500, "web.emakin_webhook.store.app_error", "The message could not be stored.",
+              e.message);
 }
 
 // emakin's attachments as Slack attachments (the post's props.attachments): a title linking to
@@ -58,51 +56,36 @@ ChatPost MakePost(const ChannelHook& hook, const EmakinMessage& msg, std::string
   return post;
 }
 
-json::object PostJson(const ChatPost& p) {
-  return json::object{{"id", p.id},
-                      {"create_at", p.create_at_ms},
-                      {"update_at", p.create_at_ms},
-                      {"delete_at", 0},
-                      {"user_id", p.user_id},
-                      {"channel_id", p.channel_id},
-                      {"root_id", p.root_id},
-                      {"original_id", ""},
-                      {"message", p.message},
-                      {"type", p.type},
-                      {"props", p.props}};
-}
-
 }  // namespace
 
 EmakinHooks::EmakinHooks(Store& store, const ChannelDirectory& channels,
                          const ChannelHookKeys& hooks, PostSink& sink, const Clock& clock)
     : store_(store), channels_(channels), hooks_(hooks), sink_(sink), clock_(clock) {}
 
-EmakinReply EmakinHooks::Handle(std::string_view channel_id, std::string_view key,
-                                std::string_view body) {
+HookReply EmakinHooks::Handle(std::string_view channel_id, std::string_view key,
+                              std::string_view body) {
   boost::system::error_code ec;
   const json::value parsed = json::parse(body, ec);
   if (ec) {
-    return MattermostError(400, "web.emakin_webhook.parse.app_error",
-                           "Unable to parse the request body.", ec.message());
+    return Fail(400, "web.emakin_webhook.parse.app_error", "Unable to parse the request body.",
+                ec.message());
   }
   Result<EmakinMessage> msg = ParseEmakinMessage(parsed);
   if (!msg) {
-    return MattermostError(400, "web.emakin_webhook.parse.app_error", msg.error().message,
-                           msg.error().field);
+    return Fail(400, "web.emakin_webhook.parse.app_error", msg.error().message, msg.error().field);
   }
 
   // A key of another channel's hook is as unknown here as no key at all: the URL is the secret.
   Result<std::optional<ChannelHook>> hook = hooks_.HookByKey(key);
   if (!hook) return StoreError(hook.error());
   if (!*hook || (*hook)->channel_id != channel_id) {
-    return MattermostError(400, "web.incoming_webhook.invalid.app_error", "Invalid webhook.");
+    return Fail(400, "web.incoming_webhook.invalid.app_error", "Invalid webhook.");
   }
   Result<std::optional<Channel>> channel = channels_.ById(channel_id);
   if (!channel) return StoreError(channel.error());
   if (!*channel) {
-    return MattermostError(404, "web.incoming_webhook.channel.app_error",
-                           "Unable to find the channel.", std::string(channel_id));
+    return Fail(404, "web.incoming_webhook.channel.app_error", "Couldn't find the channel.",
+                std::string(channel_id));
   }
 
   std::string root_id;
@@ -118,8 +101,8 @@ EmakinReply EmakinHooks::Handle(std::string_view channel_id, std::string_view ke
       break;
     }
     if (root_id.empty()) {
-      return MattermostError(404, "web.emakin_webhook.case.app_error",
-                             "None of the referenced cases exists in this channel.");
+      return Fail(404, "web.emakin_webhook.case.app_error",
+                  "None of the referenced cases exists in this channel.");
     }
   }
 
@@ -132,7 +115,7 @@ EmakinReply EmakinHooks::Handle(std::string_view channel_id, std::string_view ke
                       post.id, now};
     Result<bool> inserted = store_.InsertRecord(RecordKind::kCase, case_key, EncodeCase(record));
     if (!inserted) return StoreError(inserted.error());
-    if (!*inserted) return EmakinReply{200, "text/plain", "already reported"};
+    if (!*inserted) return HookReply{200, "text/plain", "already reported"};
   }
   Result<ChatPost> posted = sink_.Post(std::move(post));
   if (!posted) {
@@ -140,7 +123,7 @@ EmakinReply EmakinHooks::Handle(std::string_view channel_id, std::string_view ke
     if (!case_key.empty()) (void)store_.DeleteRecord(RecordKind::kCase, case_key);
     return StoreError(posted.error());
   }
-  return EmakinReply{200, "application/json", json::serialize(PostJson(*posted))};
+  return HookReply{200, "application/json", json::serialize(ChatPostToJson(*posted))};
 }
 
 }  // namespace hookbroker

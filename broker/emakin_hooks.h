@@ -19,6 +19,7 @@
 
 #include "broker/chat_post.h"
 #include "broker/clock.h"
+#include "broker/incoming_webhooks.h"
 #include "broker/store.h"
 #include "proto/result.h"
 
@@ -40,27 +41,20 @@ class ChannelHookKeys {
   virtual Result<std::optional<ChannelHook>> HookByKey(std::string_view key) const = 0;
 };
 
-struct EmakinReply {
-  int status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-};
-
 class EmakinHooks {
  public:
   EmakinHooks(Store& store, const ChannelDirectory& channels, const ChannelHookKeys& hooks,
               PostSink& sink, const Clock& clock);
 
   // The whole exchange for one request:
-  //  200 JSON      the created post (as kChat answers an incoming webhook)
+  //  200 JSON      the created post (chat_post_json.h, as kChat answers an incoming webhook)
   //  200 text      "already reported": the id is a case of this channel already; nothing posted
   //  400 JSON      unparsable body, invalid field, no text and no attachment, or no incoming
   //                webhook with this key for this channel ("Invalid webhook.")
   //  404 JSON      the channel does not exist, or none of `references` is a case of the channel
   //  500 JSON      the post or the case could not be stored
-  // Errors are Mattermost's JSON error: {"id","message","detailed_error","request_id",
-  // "status_code"}.
-  EmakinReply Handle(std::string_view channel_id, std::string_view key, std::string_view body);
+  // Errors are Mattermost's JSON error (mattermost_error.h), as incoming webhooks answer.
+  HookReply Handle(std::string_view channel_id, std::string_view key, std::string_view body);
 
  private:
   Store& store_;

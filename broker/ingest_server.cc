@@ -114,6 +114,7 @@ Status IngestServer::Bind(const std::string& endpoint) {
     socket_->set(zmq::sockopt::sndhwm, 10000);
     socket_->bind(endpoint);
     endpoint_ = socket_->get(zmq::sockopt::last_endpoint);
+    socket_->bind(kLocalEndpoint);
   } catch (const zmq::error_t& e) {
     return Error{"bind_failed", "cannot bind ingest socket at " + endpoint + ": " + e.what(),
                  "ingest-listen"};

@@ -50,6 +50,11 @@ class IngestServer {
   Status Bind(const std::string& endpoint);
   // The bound endpoint with the actual port ("tcp://127.0.0.1:5555").
   const std::string& endpoint() const { return endpoint_; }
+  // The broker's own producers (the chat PostSink) connect a DEALER to kLocalEndpoint on
+  // context(): the same ROUTER, so the same batches, commit and acks as a ZeroMQ producer's.
+  // Valid after a successful Bind(), until Stop(); their sockets must be closed before Stop().
+  static constexpr const char* kLocalEndpoint = "inproc://ingest-local";
+  zmq::context_t& context() { return *context_; }
   void Start();
   void Stop();
 

@@ -1,6 +1,8 @@
 // hookbroker: the daemon. Wires the parts together and owns the shutdown order:
-//   start:  store → dispatcher (pending deliveries loaded) → ingest → REST → "ready" line
-//   stop:   REST (stop accepting) → ingest (finish and answer the batch in progress) →
+//   start:  store → dispatcher (pending deliveries loaded) → posts publisher → ingest → REST →
+//           "ready" line
+//   stop:   REST (stop accepting; no post is in progress after it) → ingest (finish and answer
+//           the batch in progress) → posts publisher (publish what is queued) →
 //           history collector (finish its step) → dispatcher (finish and record attempts in
 //           flight) → store closed
 #include <signal.h>
@@ -19,9 +21,12 @@
 #include "broker/dispatcher.h"
 #include "broker/history_collector.h"
 #include "broker/httplib_sender.h"
+#include "broker/incoming_webhooks.h"
+#include "broker/ingest_post_sink.h"
 #include "broker/ingest_server.h"
 #include "broker/log.h"
 #include "broker/metrics.h"
+#include "broker/post_publisher.h"
 #include "broker/store.h"
 
 namespace hookbroker {
@@ -111,15 +116,27 @@ int Run(const Config& config) {
   api_options.address_policy = policy;
   api_options.tls_cert_file = config.api_tls_cert;
   api_options.tls_key_file = config.api_tls_key;
+  // Chat (docs/CHAT.md): posts go through the ingest above, then out on the posts socket.
+  PostPublisher publisher;
+  IngestPostSink post_sink(ingest.context(), IngestServer::kLocalEndpoint, publisher, clock);
   ChannelStore channels(**store);
   ApiChatServices chat;
   chat.channels = &channels;
+  chat.posts = &post_sink;
+  IncomingWebhooks incoming(**store, channels, post_sink);
+  chat.incoming = &incoming;
   ApiServer api(**store, dispatcher, sender, clock, api_keys, metrics, api_options, chat);
   if (Status s = api.Bind(config.http_listen); !s) {
     LogError("api", s.error().message);
     dispatcher.Stop();
     return 1;
   }
+  if (Status s = publisher.Bind(config.posts_listen); !s) {
+    LogError("posts", s.error().message);
+    dispatcher.Stop();
+    return 1;
+  }
+  publisher.Start();
   ingest.Start();
   api.Start();
   history.Start();
@@ -129,9 +146,11 @@ int Run(const Config& config) {
   LogInfo("broker", std::string("hookbroker ") + HOOKBROKER_VERSION + " started: data " +
                         config.data_dir + ", " + std::to_string(pending) +
                         " pending deliveries, REST " + api.url() + ", ingest " + ingest.endpoint() +
+                        ", posts " + publisher.endpoint() +
                         (config.allow_http_callbacks ? ", http callbacks allowed" : "") +
                         (allow.empty() ? "" : ", callbacks allowed to " + allow));
-  std::printf("hookbroker ready rest=%s ingest=%s\n", api.url().c_str(), ingest.endpoint().c_str());
+  std::printf("hookbroker ready rest=%s ingest=%s posts=%s\n", api.url().c_str(),
+              ingest.endpoint().c_str(), publisher.endpoint().c_str());
   std::fflush(stdout);
 
   int sig = 0;
@@ -140,6 +159,7 @@ int Run(const Config& config) {
           std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ": shutting down");
   api.Stop();
   ingest.Stop();
+  publisher.Stop();
   history.Stop();
   dispatcher.Stop();
   LogInfo("broker", "stopped");

@@ -17,7 +17,7 @@ if [ "${1:-}" = "--time" ]; then
 fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] ||
-  targets=(ingest_frame event subscription url signature retry_after callback_event)
+  targets=(ingest_frame event subscription url signature retry_after callback_event webhook_payload)
 
 tools/setup.sh
 launcher=()
@@ -27,7 +27,7 @@ cmake --build --preset fuzz --parallel "$(nproc)"
 
 dict_for() {
   case "$1" in
-    ingest_frame | event | subscription | callback_event) echo fuzz/json.dict ;;
+    ingest_frame | event | subscription | callback_event | webhook_payload) echo fuzz/json.dict ;;
     url) echo fuzz/url.dict ;;
     signature | retry_after) echo fuzz/http_header.dict ;;
   esac

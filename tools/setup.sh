@@ -15,6 +15,8 @@ packages=(
 # The tests check signatures with the Standard Webhooks reference library (JavaScript).
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
+# The chat tests run the kChat documentation's own curl examples (docs/CHAT.md).
+command -v curl >/dev/null 2>&1 || packages+=(curl)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -35,5 +35,16 @@ TEST(ApiAccessTest, ReadingSecretsAndKeysNeedsAnAdminKey) {
   EXPECT_EQ(RequiredAccess("GET", "/v1/keysfoo"), ApiAccess::kRead);  // no such route: 404
 }
 
+TEST(ApiAccessTest, IncomingWebhookUrlsAreSecretsButPostingToOneNeedsNoKey) {
+  EXPECT_EQ(RequiredAccess("GET", "/v1/hooks/incoming"), ApiAccess::kAdmin);
+  EXPECT_EQ(RequiredAccess("GET", "/v1/hooks/incoming/abc"), ApiAccess::kAdmin);
+  EXPECT_EQ(RequiredAccess("GET", "/v1/hooks/incoming/"), ApiAccess::kAdmin);
+  EXPECT_EQ(RequiredAccess("HEAD", "/v1/hooks"), ApiAccess::kAdmin);
+  EXPECT_EQ(RequiredAccess("POST", "/v1/hooks/incoming"), ApiAccess::kAdmin);
+  EXPECT_EQ(RequiredAccess("POST", "/hooks/4xp9fdt77pncbef59f4k1qe83o"), ApiAccess::kOpen);
+  EXPECT_EQ(RequiredAccess("GET", "/v1/channels"), ApiAccess::kRead);
+  EXPECT_EQ(RequiredAccess("PUT", "/v1/channels/g1"), ApiAccess::kAdmin);
+}
+
 }  // namespace
 }  // namespace hookbroker

@@ -82,17 +82,17 @@ class EmakinHooksTest : public ::testing::Test {
     emakin_ = std::make_unique<EmakinHooks>(*store_, channels_, hooks_, sink_, clock_);
   }
 
-  EmakinReply Send(const std::string& body, std::string_view channel = kChannel,
-                   std::string_view key = kKey) {
+  HookReply Send(const std::string& body, std::string_view channel = kChannel,
+                 std::string_view key = kKey) {
     return emakin_->Handle(channel, key, body);
   }
 
-  static json::object Json(const EmakinReply& r) {
+  static json::object Json(const HookReply& r) {
     EXPECT_EQ(r.content_type, "application/json");
     return json::parse(r.body).as_object();
   }
 
-  static void ExpectError(const EmakinReply& r, int status, std::string_view message_part) {
+  static void ExpectError(const HookReply& r, int status, std::string_view message_part) {
     EXPECT_EQ(r.status, status) << r.body;
     const json::object e = Json(r);
     EXPECT_EQ(e.at("status_code"), status);
@@ -113,7 +113,7 @@ class EmakinHooksTest : public ::testing::Test {
 };
 
 TEST_F(EmakinHooksTest, BasicMessageIsPostedAsTheHooksBotAndAnsweredWithThePost) {
-  const EmakinReply r = Send(R"({"text" : "my message"})");
+  const HookReply r = Send(R"({"text" : "my message"})");
   ASSERT_EQ(r.status, 200) << r.body;
   ASSERT_EQ(sink_.Posts().size(), 1u);
   const ChatPost p = sink_.Posts()[0];
@@ -134,7 +134,7 @@ TEST_F(EmakinHooksTest, BasicMessageIsPostedAsTheHooksBotAndAnsweredWithThePost)
 }
 
 TEST_F(EmakinHooksTest, AttachmentsBecomeSlackAttachmentsLinkingFileAndPage) {
-  const EmakinReply r = Send(R"({"text" : "my message", "attachments" : [
+  const HookReply r = Send(R"({"text" : "my message", "attachments" : [
       {"@type": "file", "displayName": "my file", "ext": "txt", "url": "http://myserver/myfile"},
       {"@type": "link", "url": "http://www.google.com", "displayName": "http://www.google.com"}]})");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -146,12 +146,12 @@ TEST_F(EmakinHooksTest, AttachmentsBecomeSlackAttachmentsLinkingFileAndPage) {
 
 TEST_F(EmakinHooksTest, IdOpensACaseOnceARepeatIsAlreadyReportedAndPostsNothing) {
   const std::string body = R"({"id" : "event1", "text" : "disk full"})";
-  const EmakinReply first = Send(body);
+  const HookReply first = Send(body);
   ASSERT_EQ(first.status, 200) << first.body;
   const std::string post_id = sink_.Posts().at(0).id;
   EXPECT_EQ(sink_.Posts()[0].props.at("emakin_case_id"), "event1");
 
-  const EmakinReply again = Send(body);
+  const HookReply again = Send(body);
   EXPECT_EQ(again.status, 200);
   EXPECT_EQ(again.content_type, "text/plain");
   EXPECT_EQ(again.body, "already reported");
@@ -167,7 +167,7 @@ TEST_F(EmakinHooksTest, IdOpensACaseOnceARepeatIsAlreadyReportedAndPostsNothing)
 
 TEST_F(EmakinHooksTest, SameIdInAnotherChannelIsAnotherCase) {
   ASSERT_EQ(Send(R"({"id":"event1","text":"a"})").status, 200);
-  const EmakinReply other = Send(R"({"id":"event1","text":"b"})", "other", "key-of-other");
+  const HookReply other = Send(R"({"id":"event1","text":"b"})", "other", "key-of-other");
   ASSERT_EQ(other.status, 200) << other.body;
   EXPECT_EQ(other.content_type, "application/json");
   EXPECT_EQ(sink_.Posts().size(), 2u);
@@ -177,7 +177,7 @@ TEST_F(EmakinHooksTest, ReferencesThreadTheUpdateUnderTheCasesFirstPost) {
   ASSERT_EQ(Send(R"({"id":"event1","text":"opened"})").status, 200);
   const std::string root = sink_.Posts().at(0).id;
   // The seed's update: its own id and a reference to event1.
-  const EmakinReply update = Send(R"({"id":"event2","references":["event1"],"text":"update"})");
+  const HookReply update = Send(R"({"id":"event2","references":["event1"],"text":"update"})");
   ASSERT_EQ(update.status, 200) << update.body;
   EXPECT_EQ(sink_.Posts().at(1).root_id, root);
   EXPECT_EQ(Json(update).at("root_id"), json::value(root));
@@ -218,7 +218,7 @@ TEST_F(EmakinHooksTest, FailedPostFreesTheCaseIdForTheRetry) {
   sink_.fail = 1;
   ExpectError(Send(R"({"id":"event1","text":"x"})"), 500, "could not be stored");
   EXPECT_TRUE(sink_.Posts().empty());
-  const EmakinReply retry = Send(R"({"id":"event1","text":"x"})");
+  const HookReply retry = Send(R"({"id":"event1","text":"x"})");
   EXPECT_EQ(retry.status, 200);
   EXPECT_EQ(retry.content_type, "application/json") << "the retry opened the case";
   EXPECT_EQ(sink_.Posts().size(), 1u);

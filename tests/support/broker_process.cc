@@ -108,8 +108,10 @@ void CloseFd(int& fd) {
   fd = -1;
 }
 
-// Parses "hookbroker ready rest=URL ingest=ENDPOINT" from a complete line of `output`.
-bool ParseReadyLine(const std::string& output, std::string* rest, std::string* ingest) {
+// Parses "hookbroker ready rest=URL ingest=ENDPOINT posts=ENDPOINT" from a complete line of
+// `output`.
+bool ParseReadyLine(const std::string& output, std::string* rest, std::string* ingest,
+                    std::string* posts) {
   static const std::string kPrefix = "hookbroker ready ";
   std::size_t start = 0;
   while (start < output.size()) {
@@ -117,14 +119,16 @@ bool ParseReadyLine(const std::string& output, std::string* rest, std::string* i
     if (end == std::string::npos) return false;  // the line is still being written
     if (output.compare(start, kPrefix.size(), kPrefix) == 0) {
       std::istringstream tokens(output.substr(start, end - start));
-      std::string token, r, i;
+      std::string token, r, i, p;
       while (tokens >> token) {
         if (token.rfind("rest=", 0) == 0) r = token.substr(5);
         if (token.rfind("ingest=", 0) == 0) i = token.substr(7);
+        if (token.rfind("posts=", 0) == 0) p = token.substr(6);
       }
       if (!r.empty() && !i.empty()) {
         *rest = r;
         *ingest = i;
+        *posts = p;
         return true;
       }
     }
@@ -167,6 +171,9 @@ bool BrokerProcess::Start(std::chrono::milliseconds timeout) {
   if (!HasFlag(args_, "--ingest-listen")) {
     argv.insert(argv.end(), {"--ingest-listen", "tcp://127.0.0.1:*"});
   }
+  if (!HasFlag(args_, "--posts-listen")) {
+    argv.insert(argv.end(), {"--posts-listen", "tcp://127.0.0.1:*"});
+  }
   const SpawnPlan plan(std::move(argv), {});
 
   // O_CLOEXEC on both ends: the read end must not leak into this child (or into children
@@ -193,7 +200,7 @@ bool BrokerProcess::Start(std::chrono::milliseconds timeout) {
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      if (ParseReadyLine(output_, &rest_url_, &ingest_)) return true;
+      if (ParseReadyLine(output_, &rest_url_, &ingest_, &posts_)) return true;
       if (Clock::now() >= deadline) {
         output_ +=
             "[test harness] no ready line within " + std::to_string(timeout.count()) + " ms\n";
@@ -205,7 +212,7 @@ bool BrokerProcess::Start(std::chrono::milliseconds timeout) {
     const int status = WaitForExit(std::chrono::milliseconds(0));
     if (reaped_) {
       std::lock_guard<std::mutex> lock(mu_);
-      if (ParseReadyLine(output_, &rest_url_, &ingest_)) return true;
+      if (ParseReadyLine(output_, &rest_url_, &ingest_, &posts_)) return true;
       output_ += "[test harness] exited with status " + std::to_string(status) +
                  " before the ready line\n";
       return false;

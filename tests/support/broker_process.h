@@ -1,9 +1,9 @@
 // The real hookbroker daemon as a child process, for end-to-end tests.
 //
-// Start() runs HOOKBROKER_BINARY with the given flags plus --http-listen 127.0.0.1:0 and
-// --ingest-listen tcp://127.0.0.1:* (unless the flags already set them), and waits for the
-// daemon's ready line on stdout:
-//   hookbroker ready rest=http://127.0.0.1:PORT ingest=tcp://127.0.0.1:PORT
+// Start() runs HOOKBROKER_BINARY with the given flags plus --http-listen 127.0.0.1:0,
+// --ingest-listen tcp://127.0.0.1:* and --posts-listen tcp://127.0.0.1:* (unless the flags
+// already set them), and waits for the daemon's ready line on stdout:
+//   hookbroker ready rest=http://127.0.0.1:PORT ingest=tcp://127.0.0.1:PORT posts=tcp://...
 // Everything the daemon writes (stdout and stderr) is kept and can be read with Output().
 #pragma once
 
@@ -33,6 +33,7 @@ class BrokerProcess {
 
   const std::string& rest_url() const { return rest_url_; }       // "http://127.0.0.1:PORT"
   const std::string& ingest_endpoint() const { return ingest_; }  // "tcp://127.0.0.1:PORT"
+  const std::string& posts_endpoint() const { return posts_; }    // the chat posts PUB socket
   int pid() const { return pid_; }
   std::string Output() const;  // stdout + stderr so far
 
@@ -50,6 +51,7 @@ class BrokerProcess {
   int out_fd_ = -1;
   std::string rest_url_;
   std::string ingest_;
+  std::string posts_;
   std::thread reader_;
   mutable std::mutex mu_;
   std::condition_variable cv_;  // output_ grew, or the reader finished

@@ -59,6 +59,8 @@ bool Broker::Start(std::chrono::milliseconds timeout, std::string* error) {
                                    "127.0.0.1:0",
                                    "--ingest-listen",
                                    "tcp://127.0.0.1:*",
+                                   "--posts-listen",
+                                   "tcp://127.0.0.1:*",
                                    "--api-key",
                                    config_.api_key,
                                    "--allow-http-callbacks",
