@@ -158,6 +158,38 @@ TEST_F(PayloadFormatsTest, MattermostJsonWhenItsContentTypeSaysSo) {
   EXPECT_EQ(bot.timestamp_ms, body.at("timestamp").as_int64()) << "milliseconds in JSON";
 }
 
+TEST_F(PayloadFormatsTest, SlackFormatForwardsIntoASlackCompatibleIncomingWebhook) {
+  // The Slack-compatible incoming webhook is the broker's own (/hooks/{id}), over plain http.
+  StartBroker({"--allow-http-callbacks"});
+  ASSERT_EQ(Api("PUT", "/v1/channels/src", R"({"name":"src"})").status, 201);
+  ASSERT_EQ(Api("PUT", "/v1/channels/dst", R"({"name":"dst"})").status, 201);
+  HttpReply hook = Api("POST", "/v1/hooks/incoming", R"({"channel_id":"dst"})");
+  ASSERT_EQ(hook.status, 201) << hook.body;
+  const std::string hook_url =
+      broker_->rest_url() + std::string(json::parse(hook.body).at("url").as_string());
+  auto [forward, forward_secret] =
+      Register("Group", "src", {"TextMessageCreated"},
+               json::object{{"format", "slack"}, {"callBackUrl", hook_url}});
+  ASSERT_FALSE(forward.empty());
+  // What arrives in dst, as a raw event at the HTTPS receiver.
+  auto [watch, watch_secret] = Register("Group", "dst", {"*"}, json::object{{"format", "raw"}});
+  ASSERT_FALSE(watch.empty());
+
+  json::object message = Message();
+  message["groupId"] = "src";
+  message["groupName"] = "Source";
+  Publish(message);
+  const auto post = OnlyCallback(watch_secret);
+  const json::object event = json::parse(post.body).as_object();
+  EXPECT_EQ(event.at("eventType"), "TextMessageCreated");
+  EXPECT_EQ(event.at("groupId"), "dst");
+  EXPECT_EQ(event.at("data").at("text"), "message &lt;content&gt; &amp; more");
+  const json::object& props = event.at("data").at("props").as_object();
+  EXPECT_EQ(props.at("from_webhook"), "true");
+  EXPECT_EQ(props.at("attachments").at(0).at("title"), "TextMessageCreated");
+  EXPECT_EQ(props.at("attachments").at(0).at("fields").at(0).at("value"), "Source");
+}
+
 TEST_F(PayloadFormatsTest, RawGetsTheEventAsPublishedAfterTheHandshake) {
   StartBroker();
   auto [id, secret] = Register("Group", "123456", {"*"},
