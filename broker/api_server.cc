@@ -77,6 +77,7 @@ ApiServer::ApiServer(Store& store, Dispatcher& dispatcher, HttpSender& sender, c
   if (chat_.channels != nullptr) ChannelRoutes();
   if (chat_.incoming != nullptr) IncomingHookRoutes();
   if (chat_.channels != nullptr && chat_.outgoing_hooks != nullptr) OutgoingHookRoutes();
+  if (chat_.emakin != nullptr) EmakinRoutes();
 }
 
 ApiServer::~ApiServer() { Stop(); }
@@ -237,12 +238,12 @@ ApiCaller ApiServer::Caller(const httplib::Request& req) const {
       .value_or(ApiCaller{ApiKeyKind::kReadOnly, ApiKeyId("revoked")});
 }
 
-Status ApiServer::CheckCallbackUrl(const std::string& text) {
+Status ApiServer::CheckCallbackUrl(const std::string& text, PayloadFormat format) {
   auto url = ParseUrl(text);
   if (!url) return url.error();
   auto address = ResolveCallbackAddress(*url, options_.address_policy);
   if (!address) return address.error();
-  if (!options_.validation_handshake) return Status::Ok();
+  if (!options_.validation_handshake || !UsesValidationHandshake(format)) return Status::Ok();
 
   const std::string token = RandomHex(16);
   auto probe_url = ParseUrl(AppendQueryParam(*url, "validationToken", token));
@@ -278,7 +279,7 @@ void ApiServer::WebhookRoutes() {
     if (!body) return SendError(res, 400, body.error());
     auto sub = ParseSubscriptionRequest(*body, policy, clock_.NowMs());
     if (!sub) return SendError(res, 400, sub.error());
-    if (Status ok = CheckCallbackUrl(sub->callback_url); !ok)
+    if (Status ok = CheckCallbackUrl(sub->callback_url, sub->format); !ok)
       return SendError(res, 400, ok.error());
     sub->id = SubscriptionId(GenerateUuid());
     if (sub->secret.empty()) sub->secret = GenerateWebhookSecret();
@@ -345,8 +346,10 @@ void ApiServer::WebhookRoutes() {
         !valid) {
       return SendError(res, 400, valid.error());
     }
-    if (url_changed) {
-      if (Status ok = CheckCallbackUrl(preview.callback_url); !ok) {
+    // A format that needs the handshake checks its receiver even at an unchanged URL.
+    if (url_changed ||
+        (UsesValidationHandshake(preview.format) && !UsesValidationHandshake((*current)->format))) {
+      if (Status ok = CheckCallbackUrl(preview.callback_url, preview.format); !ok) {
         return SendError(res, 400, ok.error());
       }
     }

@@ -29,6 +29,7 @@
 #include "broker/metrics.h"
 #include "broker/store.h"
 #include "proto/address_policy.h"
+#include "proto/payload_format.h"
 #include "proto/result.h"
 
 namespace httplib {
@@ -43,6 +44,7 @@ class PostSink;
 class IncomingWebhooks;
 class OutgoingHooks;
 class OutgoingWebhookFirer;
+class EmakinHooks;
 
 struct ApiServerOptions {
   bool allow_http_callbacks = false;
@@ -62,6 +64,7 @@ struct ApiChatServices {
   // /v1/hooks/outgoing (needs `channels` too); the firer's counters join GET /metrics.
   OutgoingHooks* outgoing_hooks = nullptr;
   const OutgoingWebhookFirer* outgoing_firer = nullptr;
+  EmakinHooks* emakin = nullptr;         // POST /hooks/channels/{channelId}/{key}
 };
 
 class ApiServer {
@@ -90,11 +93,13 @@ class ApiServer {
   void ChannelRoutes();       // api_channel_routes.cc
   void IncomingHookRoutes();  // api_incoming_routes.cc
   void OutgoingHookRoutes();  // api_outgoing_hook_routes.cc
+  void EmakinRoutes();        // api_emakin_routes.cc
   // The key `req` was authenticated with (the pre-routing handler let it through), for what a
   // route shows (callback tokens to admin keys only) and for the log ("by key ...").
   ApiCaller Caller(const httplib::Request& req) const;
   // Error (validation_failed, callback_forbidden, dns_error) when `url` may not be a callback.
-  Status CheckCallbackUrl(const std::string& url);
+  // The validation handshake runs for the formats that use it (payload_format.h).
+  Status CheckCallbackUrl(const std::string& url, PayloadFormat format);
 
   Store& store_;
   Dispatcher& dispatcher_;

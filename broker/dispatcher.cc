@@ -6,7 +6,7 @@
 
 #include "broker/delivery_policy.h"
 #include "broker/log.h"
-#include "proto/envelope.h"
+#include "proto/callback_payload.h"
 #include "proto/secret_rotation.h"
 #include "proto/signature.h"
 
@@ -154,7 +154,9 @@ Dispatcher::Finished Dispatcher::Attempt(const DeliveryId& id, const std::string
   HttpRequest request;
   request.url = std::move(url).value();
   request.timeout = options_.request_timeout;
-  request.body = BuildKaizalaEnvelope(sub, event.as_object());
+  CallbackPayload payload = RenderCallbackPayload(sub, event.as_object());
+  request.body = std::move(payload.body);
+  request.content_type = std::move(payload.content_type);
   const std::string msg_id = WebhookMessageId(sub.id.value(), job->delivery.event_id.value());
   const std::int64_t ts = attempt.started_ms / 1000;
   request.headers.emplace_back("webhook-id", msg_id);
@@ -162,22 +164,14 @@ Dispatcher::Finished Dispatcher::Attempt(const DeliveryId& id, const std::string
   request.headers.emplace_back(
       "webhook-signature",
       CallbackSignatureHeader(sub, *key, msg_id, ts, request.body, attempt.started_ms));
-  if (!sub.callback_token.empty())
-    request.headers.emplace_back("kz-callback-token", sub.callback_token);
-  if (sub.auth.kind != CallbackAuth::Kind::kNone) {
-    request.headers.emplace_back(sub.auth.header, sub.auth.HeaderValue());
-  }
-
   attempt.url = sub.callback_url;
   for (const auto& [name, value] : request.headers) {
-    // Secrets are masked before they reach the store (and the audit API).
-    if (name == sub.auth.header && sub.auth.kind != CallbackAuth::Kind::kNone) {
-      attempt.request_headers.emplace_back(name, "Basic ****");
-    } else if (name == "kz-callback-token") {
-      attempt.request_headers.emplace_back(name, "****");
-    } else {
-      attempt.request_headers.emplace_back(name, value);
-    }
+    attempt.request_headers.emplace_back(name, value);
+  }
+  // Secrets are masked before they reach the store (and the audit API).
+  for (CallbackHeader& h : payload.headers) {
+    attempt.request_headers.emplace_back(h.name, std::move(h.logged));
+    request.headers.emplace_back(std::move(h.name), std::move(h.value));
   }
   attempt.request_headers.emplace_back("Content-Type", request.content_type);
 

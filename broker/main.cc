@@ -21,8 +21,10 @@
 #include "broker/clock.h"
 #include "broker/config.h"
 #include "broker/dispatcher.h"
+#include "broker/emakin_hooks.h"
 #include "broker/history_collector.h"
 #include "broker/httplib_sender.h"
+#include "broker/incoming_hook_keys.h"
 #include "broker/incoming_webhooks.h"
 #include "broker/ingest_post_sink.h"
 #include "broker/ingest_server.h"
@@ -143,6 +145,9 @@ int Run(const Config& config) {
   chat.incoming = &incoming;
   chat.outgoing_hooks = &outgoing_hooks;
   chat.outgoing_firer = &outgoing;
+  IncomingHookKeys incoming_keys(incoming);
+  EmakinHooks emakin(**store, channels, incoming_keys, post_sink, clock);
+  chat.emakin = &emakin;
   ApiServer api(**store, dispatcher, sender, clock, api_keys, metrics, api_options, chat);
   if (Status s = api.Bind(config.http_listen); !s) {
     LogError("api", s.error().message);

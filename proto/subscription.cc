@@ -8,6 +8,7 @@
 #include "proto/base64.h"
 #include "proto/event.h"
 #include "proto/limits.h"
+#include "proto/mattermost_payload.h"
 #include "proto/signature.h"
 #include "proto/url.h"
 
@@ -197,6 +198,8 @@ constexpr std::string_view kDisabledMs = "disabledMs";  // absent in records wri
 constexpr std::string_view kDisabledReason = "disabledWhy";
 constexpr std::string_view kDeleted = "deleted";
 constexpr std::string_view kDeletedMs = "deletedMs";
+constexpr std::string_view kFormat = "fmt";  // absent in records written before formats
+constexpr std::string_view kContentType = "fmtType";
 }  // namespace key
 
 constexpr std::int64_t kStorageVersion = 1;
@@ -376,6 +379,37 @@ Result<Subscription> ParseSubscriptionRequest(const boost::json::value& body,
     sub.auth = std::move(parsed).value();
   }
 
+  if (const boost::json::value* format = Present(*obj, "format")) {
+    std::optional<PayloadFormat> parsed;
+    if (format->is_string()) parsed = ParsePayloadFormat(format->get_string());
+    if (!parsed) {
+      return Error::Invalid("format",
+                            "format: must be one of kaizala, kommunicate, slack, mattermost, raw");
+    }
+    sub.format = *parsed;
+  }
+  if (const boost::json::value* ctype = Present(*obj, "contentType")) {
+    if (sub.format != PayloadFormat::kMattermost) {
+      return Error::Invalid("contentType",
+                            "contentType: only the mattermost format has a choice of encoding");
+    }
+    if (!ctype->is_string() ||
+        (ctype->get_string() != kFormContentType && ctype->get_string() != kJsonContentType)) {
+      return Error::Invalid("contentType", "contentType: must be " + std::string(kFormContentType) +
+                                               " or " + std::string(kJsonContentType));
+    }
+    sub.content_type = std::string(ctype->get_string());
+  } else if (sub.format == PayloadFormat::kMattermost) {
+    sub.content_type = kFormContentType;
+  }
+  if (sub.format == PayloadFormat::kKommunicate && !sub.callback_token.empty() &&
+      sub.auth.kind != CallbackAuth::Kind::kNone &&
+      Lowercase(sub.auth.header) == Lowercase(kKommunicateAuthHeader)) {
+    return Error::Invalid("auth.header",
+                          "auth.header: the kommunicate format already sends callBackToken in "
+                          "the Authentication header");
+  }
+
   if (const boost::json::value* secret = Present(*obj, "secret")) {
     if (!secret->is_string()) {
       return Error{"invalid_secret", "secret: must be a string starting with \"whsec_\"", "secret"};
@@ -413,6 +447,8 @@ boost::json::object SubscriptionToApiJson(const Subscription& sub) {
     auth["header"] = sub.auth.header;
     out["auth"] = std::move(auth);
   }
+  out["format"] = ToString(sub.format);
+  if (!sub.content_type.empty()) out["contentType"] = sub.content_type;
   return out;
 }
 
@@ -447,6 +483,8 @@ boost::json::object SubscriptionToStorageJson(const Subscription& sub) {
   }
   out[key::kDeleted] = sub.deleted;
   out[key::kDeletedMs] = sub.deleted_ms;
+  out[key::kFormat] = ToString(sub.format);
+  if (!sub.content_type.empty()) out[key::kContentType] = sub.content_type;
   return out;
 }
 
@@ -486,6 +524,16 @@ Result<Subscription> SubscriptionFromStorageJson(const boost::json::value& value
         r.Int(key::kPreviousSecretUntil, sub.previous_secret_until_ms))) {
     return Corrupt("missing or bad \"" + r.bad_key() + "\"");
   }
+  std::string format = "kaizala";
+  if (obj->contains(key::kFormat) && !r.String(key::kFormat, format)) {
+    return Corrupt("missing or bad \"" + r.bad_key() + "\"");
+  }
+  if (obj->contains(key::kContentType) && !r.String(key::kContentType, sub.content_type)) {
+    return Corrupt("missing or bad \"" + r.bad_key() + "\"");
+  }
+  const std::optional<PayloadFormat> parsed_format = ParsePayloadFormat(format);
+  if (!parsed_format) return Corrupt("unknown payload format \"" + format + "\"");
+  sub.format = *parsed_format;
   sub.id = SubscriptionId(std::move(id));
   const std::optional<ObjectType> type = ParseObjectType(object_type);
   if (!type) return Corrupt("unknown object type \"" + object_type + "\"");
@@ -510,8 +558,8 @@ Status ApplySubscriptionPatch(const boost::json::value& patch, const RequestPoli
     }
   }
   static constexpr std::string_view kPatchable[] = {
-      "callBackUrl", "callBackToken", "callBackContext", "eventTypes",
-      "validity",    "auth",          "paused",          "disabled"};
+      "callBackUrl", "callBackToken", "callBackContext", "eventTypes", "validity",
+      "auth",        "format",        "contentType",     "paused",     "disabled"};
   for (const auto& [name, value] : *obj) {
     if (std::find(std::begin(kPatchable), std::end(kPatchable), name) == std::end(kPatchable)) {
       return Error::Invalid(std::string(name), std::string(name) + ": unknown field");
@@ -547,6 +595,10 @@ Status ApplySubscriptionPatch(const boost::json::value& patch, const RequestPoli
     merged["auth"] = boost::json::object{{"token", sub->auth.token}, {"header", sub->auth.header}};
   }
   merged["secret"] = sub->secret;
+  merged["format"] = ToString(sub->format);
+  if (!sub->content_type.empty()) merged["contentType"] = sub->content_type;
+  // A new format other than mattermost drops the old content type, as a registration would.
+  if (obj->contains("format") && !obj->contains("contentType")) merged.erase("contentType");
   for (const auto& [name, value] : *obj) {
     if (name == "paused" || name == "disabled") continue;
     if (value.is_null()) {
@@ -563,6 +615,8 @@ Status ApplySubscriptionPatch(const boost::json::value& patch, const RequestPoli
   sub->callback_token = std::move(checked->callback_token);
   sub->callback_context = std::move(checked->callback_context);
   sub->auth = std::move(checked->auth);
+  sub->format = checked->format;
+  sub->content_type = std::move(checked->content_type);
   if (obj->contains("validity")) sub->validity_ms = checked->validity_ms;
   if (paused) sub->paused = *paused;
   if (disabled && *disabled != sub->disabled()) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "proto/ids.h"
+#include "proto/payload_format.h"
 #include "proto/result.h"
 
 namespace hookbroker {
@@ -63,6 +64,12 @@ struct Subscription {
   std::string disabled_reason;
   bool deleted = false;
   std::int64_t deleted_ms = 0;
+  // The callbacks' shape (docs/CHAT.md "Payload formats"). Records written before formats
+  // existed have none stored and read as kaizala.
+  PayloadFormat format = PayloadFormat::kKaizala;
+  // mattermost only: kFormContentType (the default) or kJsonContentType (mattermost_payload.h).
+  // Empty otherwise.
+  std::string content_type;
 
   bool disabled() const { return disabled_ms != 0; }
   bool MatchesType(std::string_view event_type) const;
@@ -76,20 +83,25 @@ struct RequestPolicy {
 
 // Validates a registration body. On success the Subscription has everything but `id` and, when
 // the request carried none, `secret` (the caller generates them). `validity` must lie in the
-// future; absent, it is now + kDefaultValidityMs.
+// future; absent, it is now + kDefaultValidityMs. `format` (payload_format.h) defaults to
+// kaizala; `contentType` is accepted with the mattermost format only. A kommunicate
+// subscription sends its callBackToken in `Authentication`, so an `auth` using that header
+// too is refused when there is a callBackToken.
 Result<Subscription> ParseSubscriptionRequest(const boost::json::value& body,
                                               const RequestPolicy& policy, std::int64_t now_ms);
 
 // Kaizala's reply spellings: id, objectId, objectType, events, callbackUrl, callbackToken,
 // callbackContext, ts, validity, and the extensions `paused`, `disabled` (with `disabledAt` and
-// `disabledReason` when true) and `auth` (without its password or token).
+// `disabledReason` when true), `auth` (without its password or token), `format` and, for the
+// mattermost format, `contentType`.
 boost::json::object SubscriptionToApiJson(const Subscription& sub);
 
 // Applies a PATCH body to `sub`: any of callBackUrl, callBackToken, callBackContext, eventTypes,
-// validity, auth (null removes it), paused and disabled (false re-enables a disabled
-// subscription; true disables it "by an operator"), validated exactly as at registration. objectId,
-// objectType and secret cannot change (Error naming the field). On error `sub` is unchanged.
-// *url_changed tells whether callBackUrl changed (the caller then re-runs the handshake).
+// validity, auth (null removes it), format, contentType, paused and disabled (false re-enables a
+// disabled subscription; true disables it "by an operator"), validated exactly as at registration.
+// objectId, objectType and secret cannot change (Error naming the field). On error `sub` is
+// unchanged. *url_changed tells whether callBackUrl changed (the caller then re-runs the
+// handshake).
 Status ApplySubscriptionPatch(const boost::json::value& patch, const RequestPolicy& policy,
                               std::int64_t now_ms, Subscription* sub, bool* url_changed);
 

@@ -17,7 +17,8 @@ if [ "${1:-}" = "--time" ]; then
 fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] ||
-  targets=(ingest_frame event subscription url signature retry_after callback_event webhook_payload outgoing_webhook)
+  targets=(ingest_frame event subscription url signature retry_after callback_event webhook_payload outgoing_webhook
+    emakin_message callback_payload)
 
 tools/setup.sh
 launcher=()
@@ -27,7 +28,8 @@ cmake --build --preset fuzz --parallel "$(nproc)"
 
 dict_for() {
   case "$1" in
-    ingest_frame | event | subscription | callback_event | webhook_payload | outgoing_webhook) echo fuzz/json.dict ;;
+    ingest_frame | event | subscription | callback_event | webhook_payload | outgoing_webhook | \
+      emakin_message | callback_payload) echo fuzz/json.dict ;;
     url) echo fuzz/url.dict ;;
     signature | retry_after) echo fuzz/http_header.dict ;;
   esac

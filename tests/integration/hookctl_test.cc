@@ -112,6 +112,25 @@ class HookctlTest : public BrokerFixture {
 // ---------------------------------------------------------------------------------------------
 // Webhooks
 
+TEST_F(HookctlTest, WebhookFormatIsSetShownAndChanged) {
+  StartBroker();
+  CommandResult add =
+      Ctl({"webhook", "add", "--object-type", "Group", "--object-id", "g-fmt", "--events", "*",
+           "--url", CallbackUrl(), "--format", "mattermost", "--content-type", "application/json"});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  const std::string id = Field(add.out, "webhookId");
+  EXPECT_EQ(Field(Ctl({"webhook", "show", id}).out, "Format"), "mattermost, application/json");
+  EXPECT_TRUE(receiver_->Handshakes().empty()) << "mattermost receivers get no handshake";
+
+  CommandResult edit = Ctl({"webhook", "edit", id, "--format", "slack"});
+  ASSERT_EQ(edit.exit_code, 0) << edit.err;
+  EXPECT_EQ(Field(edit.out, "Format"), "slack");
+
+  CommandResult bad = Ctl({"webhook", "edit", id, "--format", "teams"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_TRUE(Contains(bad.err, "format")) << bad.err;
+}
+
 TEST_F(HookctlTest, WebhookAddListShowRemove) {
   StartBroker();
   CommandResult add = Ctl({"webhook", "add", "--object-type", "Group", "--object-id", "g-ctl",

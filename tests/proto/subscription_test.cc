@@ -86,6 +86,8 @@ void ExpectSameSubscription(const Subscription& a, const Subscription& b) {
   EXPECT_EQ(a.secret, b.secret);
   EXPECT_EQ(a.deleted, b.deleted);
   EXPECT_EQ(a.deleted_ms, b.deleted_ms);
+  EXPECT_EQ(a.format, b.format);
+  EXPECT_EQ(a.content_type, b.content_type);
 }
 
 TEST(SubscriptionTest, ObjectTypeNamesAreExactCase) {
@@ -359,7 +361,8 @@ TEST(SubscriptionTest, ApiJsonUsesKaizalaReplySpellingsWithoutSecrets) {
     "objectType": "ActionPackage", "events": ["ActionResponse", "SurveyResponse"],
     "callbackUrl": "https://example.com/cb?x=1", "callbackToken": "tok\"en",
     "callbackContext": "ctx", "ts": 1700000000000, "validity": 1700000001000, "paused": false,
-    "disabled": false, "auth": {"type": "basic", "username": "ann", "header": "X-Auth"}})"));
+    "disabled": false, "auth": {"type": "basic", "username": "ann", "header": "X-Auth"},
+    "format": "kaizala"})"));
   const std::string text = boost::json::serialize(json);
   EXPECT_EQ(text.find("s3cret"), std::string::npos);
   EXPECT_EQ(text.find("whsec_"), std::string::npos);
@@ -413,8 +416,11 @@ TEST(SubscriptionTest, StorageJsonRejectsMalformedInputWithoutThrowing) {
     boost::json::object missing = good;
     missing.erase(entry.key());
     Result<Subscription> result = SubscriptionFromStorageJson(missing);
-    ASSERT_FALSE(result.ok()) << entry.key();
-    EXPECT_FALSE(result.error().code.empty());
+    // Records from before payload formats have no "fmt" (subscription_format_test.cc).
+    if (entry.key() != "fmt") {
+      ASSERT_FALSE(result.ok()) << entry.key();
+      EXPECT_FALSE(result.error().code.empty());
+    }
     boost::json::object wrong_type = good;
     wrong_type[entry.key()] = boost::json::array{boost::json::object{}};
     EXPECT_FALSE(SubscriptionFromStorageJson(wrong_type).ok()) << entry.key();

@@ -23,13 +23,14 @@ constexpr std::string_view kAddHelp =
     R"HELP(Usage: hookctl webhook add --object-type TYPE --object-id ID --events TYPES --url CALLBACK_URL
                            [--token T] [--context C] [--basic-auth USER:PASS]
                            [--auth-token TOKEN [--auth-header NAME]] [--secret whsec_...]
-                           [--validity TIME]
+                           [--validity TIME] [--format F [--content-type T]]
 
 Registers a webhook (POST /v1/webhook) and prints its id and its signing secret. The broker
 shows the secret only this once: keep it, it verifies the callbacks' signatures.
 
 Before storing the webhook the broker checks the callback URL: GET CALLBACK_URL?validationToken=X
 must answer 200 with X as its body within 5 s (unless the broker runs --no-validation-handshake).
+The kommunicate, slack and mattermost formats skip this check (their receivers do not know it).
 
 Options:
   --object-type TYPE       Group, ActionPackage or Action (required)
@@ -47,6 +48,10 @@ Options:
   --secret whsec_...       this Standard Webhooks signing secret instead of a generated one
   --validity TIME          when the webhook expires: epoch milliseconds or RFC 3339
                            (default: two years from now)
+  --format F               the callbacks' payload format: kaizala (default), kommunicate,
+                           slack, mattermost or raw (docs/CHAT.md "Payload formats")
+  --content-type T         mattermost only: application/x-www-form-urlencoded (default) or
+                           application/json
   and the global options (hookctl --help).
 
 Prints "webhookId: ID" and "secret: whsec_..." (with --json: the broker's reply).
@@ -79,7 +84,7 @@ Exit codes: 0 listed; 1 the broker refused the request; 2 bad usage; 3 broker un
 constexpr std::string_view kShowHelp = R"HELP(Usage: hookctl webhook show WEBHOOK_ID
 
 Shows one webhook (GET /v1/webhook/{id}): object, events, callback URL and token, context,
-authentication (never the password or token), paused, created and expiry times.
+authentication (never the password or token), payload format, paused, created and expiry times.
 With --json: the broker's reply as is.
 Exit codes: 0 shown; 2 bad usage; 3 broker unreachable; 4 API key refused; 5 no such webhook.
 )HELP";
@@ -112,7 +117,7 @@ constexpr std::string_view kEditHelp =
     R"HELP(Usage: hookctl webhook edit WEBHOOK_ID [--url CALLBACK_URL] [--events TYPES] [--token T]
                             [--context C] [--basic-auth USER:PASS]
                             [--auth-token TOKEN [--auth-header NAME]] [--no-auth]
-                            [--validity TIME]
+                            [--validity TIME] [--format F] [--content-type T]
 
 Changes a webhook (PATCH /v1/webhook/{id}) and shows it as changed. Only the options given are
 changed. The object, object type and signing secret cannot be changed. A new callback URL must
@@ -129,6 +134,8 @@ Options:
   --auth-header NAME       the header for --auth-token (default Authorization)
   --no-auth                callbacks carry no authentication header any more
   --validity TIME          a new expiry: epoch milliseconds or RFC 3339
+  --format F               a new payload format (kaizala, kommunicate, slack, mattermost, raw)
+  --content-type T         mattermost only: the encoding (form or application/json)
   and the global options (hookctl --help).
 
 With --json: the broker's reply as is.
@@ -182,6 +189,19 @@ bool ValidityFromOptions(const Invocation& inv, std::string_view command, json::
   return true;
 }
 
+// The payload format options, as the API spells them; the broker validates them.
+void FormatFromOptions(const Invocation& inv, json::object& body) {
+  if (auto v = inv.args.Value("--format")) body["format"] = *v;
+  if (auto v = inv.args.Value("--content-type")) body["contentType"] = *v;
+}
+
+std::string DescribeFormat(const json::object& hook) {
+  // A broker from before payload formats sends none: its callbacks are Kaizala's.
+  std::string out = hook.contains("format") ? FieldText(hook, "format") : "kaizala";
+  if (hook.contains("contentType")) out += ", " + FieldText(hook, "contentType");
+  return out;
+}
+
 std::string DescribeAuth(const json::object& hook) {
   const json::value* auth = hook.if_contains("auth");
   if (auth == nullptr || !auth->is_object()) return "none";
@@ -202,6 +222,7 @@ void PrintWebhook(const json::object& hook) {
                           {"Callback token", FieldText(hook, "callbackToken")},
                           {"Context", FieldText(hook, "callbackContext")},
                           {"Auth", DescribeAuth(hook)},
+                          {"Format", DescribeFormat(hook)},
                           {"Paused", hook.contains("paused") ? FieldText(hook, "paused") : "no"},
                           {"Created", FieldTime(hook, "ts")},
                           {"Valid until", FieldTime(hook, "validity")},
@@ -235,6 +256,7 @@ int Add(const Invocation& inv) {
   if (!AuthFromOptions(inv, kCmd, auth)) return kExitUsage;
   if (!auth.is_null()) body["auth"] = std::move(auth);
   if (!ValidityFromOptions(inv, kCmd, body)) return kExitUsage;
+  FormatFromOptions(inv, body);
 
   return CallAndPrint(
       inv, "POST", "/v1/webhook", json::serialize(body), [&](const json::object& reply) {
@@ -348,6 +370,7 @@ int Edit(const Invocation& inv) {
     body["auth"] = std::move(auth);
   }
   if (!ValidityFromOptions(inv, kCmd, body)) return kExitUsage;
+  FormatFromOptions(inv, body);
   if (body.empty()) return UsageError(kCmd, "nothing to change: give at least one option");
   return Patch(inv, *id, body, "");
 }
@@ -355,8 +378,11 @@ int Edit(const Invocation& inv) {
 }  // namespace
 
 std::vector<Command> WebhookCommands() {
-  const std::vector<OptionSpec> auth = {
-      {"--basic-auth", true}, {"--auth-token", true}, {"--auth-header", true}};
+  const std::vector<OptionSpec> auth = {{"--basic-auth", true},
+                                        {"--auth-token", true},
+                                        {"--auth-header", true},
+                                        {"--format", true},
+                                        {"--content-type", true}};
   std::vector<OptionSpec> add_options = {
       {"--object-type", true}, {"--object-id", true}, {"--events", true}, {"--url", true},
       {"--token", true},       {"--context", true},   {"--secret", true}, {"--validity", true}};

@@ -1,0 +1,67 @@
+// EmakinHooks: emakin channel web hooks, POST /hooks/channels/{channelId}/{key} (docs/CHAT.md
+// "emakin channel hooks"; DIALECTS.md; seed 001). A message becomes a ChatPost in the channel,
+// through the broker's PostSink (so it is stored as an event and published). An `id` opens a
+// case, unique per channel (Store records, kind kCase, case_codec.h): a repeated id is answered
+// "already reported" and posts nothing. `references` makes the message a thread reply to the
+// first referenced case's thread.
+//
+// The key is an incoming webhook's key whose channel is channelId; incoming webhooks are looked
+// up through ChannelHookKeys, so this class does not depend on how they are stored.
+//
+// Thread-safety: Handle() may be called from many threads at once; a case id is claimed with
+// Store::InsertRecord (one atomic transaction), so two concurrent messages with one id post once.
+// Lifecycle: borrows everything given to the constructor, which must outlive it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "broker/chat_post.h"
+#include "broker/clock.h"
+#include "broker/incoming_webhooks.h"
+#include "broker/store.h"
+#include "proto/result.h"
+
+namespace hookbroker {
+
+// What a post needs of the incoming webhook whose key is in the URL.
+struct ChannelHook {
+  std::string channel_id;    // the channel the hook posts into
+  std::string user_id;       // who posts
+  std::string display_name;  // shown as webhook_display_name, "" none
+  std::string username;      // default override_username, "" none
+  std::string icon_url;      // default override_icon_url, "" none
+};
+
+class ChannelHookKeys {
+ public:
+  virtual ~ChannelHookKeys() = default;
+  // The incoming webhook with this key, nullopt when there is none.
+  virtual Result<std::optional<ChannelHook>> HookByKey(std::string_view key) const = 0;
+};
+
+class EmakinHooks {
+ public:
+  EmakinHooks(Store& store, const ChannelDirectory& channels, const ChannelHookKeys& hooks,
+              PostSink& sink, const Clock& clock);
+
+  // The whole exchange for one request:
+  //  200 JSON      the created post (chat_post_json.h, as kChat answers an incoming webhook)
+  //  200 text      "already reported": the id is a case of this channel already; nothing posted
+  //  400 JSON      unparsable body, invalid field, no text and no attachment, or no incoming
+  //                webhook with this key for this channel ("Invalid webhook.")
+  //  404 JSON      the channel does not exist, or none of `references` is a case of the channel
+  //  500 JSON      the post or the case could not be stored
+  // Errors are Mattermost's JSON error (mattermost_error.h), as incoming webhooks answer.
+  HookReply Handle(std::string_view channel_id, std::string_view key, std::string_view body);
+
+ private:
+  Store& store_;
+  const ChannelDirectory& channels_;
+  const ChannelHookKeys& hooks_;
+  PostSink& sink_;
+  const Clock& clock_;
+};
+
+}  // namespace hookbroker
