@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "proto/limits.h"
+#include "proto/utf8.h"
 
 namespace hookbroker {
 namespace {
@@ -99,7 +100,11 @@ Result<IncomingPayload> FromMultipart(const std::map<std::string, std::string>& 
   if (auto it = fields.find("payload"); it != fields.end()) return FromJsonText(it->second);
   json::object o;
   for (const char* name : {"text", "channel", "username", "icon_url", "icon_emoji", "type"}) {
-    if (auto it = fields.find(name); it != fields.end()) o[name] = it->second;
+    auto it = fields.find(name);
+    if (it == fields.end()) continue;
+    // JSON bodies are checked by the parser; a form field's bytes are not.
+    if (!IsValidUtf8(it->second)) return Unparsable(std::string(name) + ": not valid UTF-8");
+    o[name] = it->second;
   }
   for (const char* name : {"attachments", "props", "priority"}) {
     auto it = fields.find(name);

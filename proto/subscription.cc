@@ -597,8 +597,12 @@ Status ApplySubscriptionPatch(const boost::json::value& patch, const RequestPoli
   merged["secret"] = sub->secret;
   merged["format"] = ToString(sub->format);
   if (!sub->content_type.empty()) merged["contentType"] = sub->content_type;
-  // A new format other than mattermost drops the old content type, as a registration would.
-  if (obj->contains("format") && !obj->contains("contentType")) merged.erase("contentType");
+  // A changed format drops the old content type, as a registration would; patching the same
+  // format again keeps it.
+  if (const boost::json::value* f = obj->if_contains("format");
+      f != nullptr && !obj->contains("contentType") && *f != merged["format"]) {
+    merged.erase("contentType");
+  }
   for (const auto& [name, value] : *obj) {
     if (name == "paused" || name == "disabled") continue;
     if (value.is_null()) {

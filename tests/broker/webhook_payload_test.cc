@@ -81,6 +81,11 @@ TEST(WebhookPayloadTest, MultipartFieldsOrAPayloadField) {
                                   {{"text", "t"}, {"attachments", "[{"}});
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("attachments"), std::string::npos);
+  // Form fields do not pass the JSON parser's UTF-8 check: a bad byte is the caller's 400.
+  auto latin1 = ParseIncomingPayload("multipart/form-data; boundary=x", "", {{"text", "caf\xe9"}});
+  ASSERT_FALSE(latin1.ok());
+  EXPECT_EQ(latin1.error().code, "invalid_payload");
+  EXPECT_NE(latin1.error().message.find("text: not valid UTF-8"), std::string::npos);
 }
 
 TEST(WebhookPayloadTest, NullFieldsAreAbsentAndWrongTypesAreErrors) {

@@ -158,6 +158,11 @@ TEST(SubscriptionFormatTest, PatchChangesTheFormatAndDropsAStaleContentType) {
                   .ok());
   EXPECT_EQ(sub->format, PayloadFormat::kMattermost);
   EXPECT_EQ(sub->content_type, kJsonContentType);
+  // Patching the same format again is no change: the JSON encoding stays.
+  ASSERT_TRUE(ApplySubscriptionPatch(json::parse(R"({"format":"mattermost"})"), {}, kNow, &*sub,
+                                     &url_changed)
+                  .ok());
+  EXPECT_EQ(sub->content_type, kJsonContentType);
 }
 
 TEST(SubscriptionFormatTest, PatchIsValidatedLikeARegistrationAndLeavesTheSubscriptionAlone) {
