@@ -92,7 +92,7 @@ void OutgoingWebhookFirer::OnCommitted(const Event& event) {
     stopping = stopping_;
     if (!stopping && queue_.size() < options_.queue_capacity &&
         queued_bytes_ + bytes <= options_.queue_bytes) {
-      queue_.push_back(std::move(message));
+      queue_.push_back(Queued{std::move(message), bytes});
       queued_bytes_ += bytes;
       cv_.notify_one();
       return;
@@ -110,12 +110,10 @@ void OutgoingWebhookFirer::OnCommitted(const Event& event) {
 }
 
 OutgoingMessage OutgoingWebhookFirer::TakeFront() {
-  OutgoingMessage message = std::move(queue_.front());
+  Queued front = std::move(queue_.front());
   queue_.pop_front();
-  // Measured as queued: the moved-from element's capacities no longer tell.
-  const std::size_t bytes = ApproximateBytes(message);
-  queued_bytes_ -= bytes <= queued_bytes_ ? bytes : queued_bytes_;
-  return message;
+  queued_bytes_ -= front.bytes;
+  return std::move(front.message);
 }
 
 std::size_t OutgoingWebhookFirer::RunPending() {

@@ -104,9 +104,13 @@ class OutgoingWebhookFirer final : public CommittedEventObserver {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<OutgoingMessage> queue_;  // guarded by mu_
-  std::size_t queued_bytes_ = 0;       // guarded by mu_: ApproximateBytes of queue_
-  bool stopping_ = false;              // guarded by mu_
+  struct Queued {
+    OutgoingMessage message;
+    std::size_t bytes;  // ApproximateBytes(message) when queued
+  };
+  std::deque<Queued> queue_;      // guarded by mu_
+  std::size_t queued_bytes_ = 0;  // guarded by mu_: the sum of queue_'s bytes
+  bool stopping_ = false;         // guarded by mu_
   std::vector<std::thread> workers_;
 
   std::atomic<std::uint64_t> fired_{0};
