@@ -449,7 +449,7 @@ Outgoing webhooks (trigger words; docs/CHAT.md):
                               time allowed for one request to a bot, reply included
                               (default 30); no retries
   --outgoing-webhook-queue N  messages waiting for a worker; more are dropped and counted
-                              (default 1000)
+                              (default 1000; and at most 64 MiB of them)
   --outgoing-webhook-workers N
                               requests to bots in flight at once (default 2)
 

@@ -18,9 +18,10 @@ const json::object& DataOf(const Event& event) {
   return data != nullptr && data->is_object() ? data->get_object() : kEmpty;
 }
 
-std::string DataString(const Event& event, std::string_view key) {
-  const json::value* v = DataOf(event).if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+// data.text, without a copy; "" when absent or not a string.
+std::string_view DataText(const Event& event) {
+  const json::value* v = DataOf(event).if_contains("text");
+  return v != nullptr && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
 }
 
 // A webhook's or a bot's post: firing on it could make two bots answer each other forever.
@@ -58,6 +59,7 @@ void OutgoingWebhookFirer::Stop() {
     stopping_ = true;
     abandoned = queue_.size();
     queue_.clear();
+    queued_bytes_ = 0;
   }
   cv_.notify_all();
   for (std::thread& t : workers_) t.join();
@@ -69,15 +71,29 @@ void OutgoingWebhookFirer::Stop() {
   }
 }
 
+bool OutgoingWebhookFirer::MayFire(const Event& event) const {
+  if (event.type != "TextMessageCreated" || hooks_.empty() || FromWebhook(event)) return false;
+  const std::string_view text = DataText(event);
+  const OutgoingHooks::Snapshot hooks = hooks_.All();
+  for (const OutgoingHook& hook : *hooks) {
+    if (MatchOutgoingHook(hook, event.group_id, text)) return true;
+  }
+  return false;
+}
+
 void OutgoingWebhookFirer::OnCommitted(const Event& event) {
-  if (event.type != "TextMessageCreated" || hooks_.empty() || FromWebhook(event)) return;
-  Event copy = event;  // copied outside the lock: the workers take from the queue meanwhile
+  if (!MayFire(event)) return;
+  // Built outside the lock: the workers take from the queue meanwhile.
+  OutgoingMessage message = OutgoingMessageFromEvent(event);
+  const std::size_t bytes = ApproximateBytes(message);
   bool stopping = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping = stopping_;
-    if (!stopping && queue_.size() < options_.queue_capacity) {
-      queue_.push_back(std::move(copy));
+    if (!stopping && queue_.size() < options_.queue_capacity &&
+        queued_bytes_ + bytes <= options_.queue_bytes) {
+      queue_.push_back(Queued{std::move(message), bytes});
+      queued_bytes_ += bytes;
       cv_.notify_one();
       return;
     }
@@ -86,23 +102,30 @@ void OutgoingWebhookFirer::OnCommitted(const Event& event) {
   if ((n & (n - 1)) == 0) {  // 1, 2, 4, 8...: visible without flooding the log
     const std::string why = stopping ? "shutting down"
                                      : "queue full (" + std::to_string(options_.queue_capacity) +
-                                           ", --outgoing-webhook-queue)";
+                                           " messages, --outgoing-webhook-queue, or " +
+                                           std::to_string(options_.queue_bytes) + " bytes)";
     LogWarn("outgoing", "message not offered to outgoing webhooks: " + why + "; " +
                             std::to_string(n) + " dropped so far");
   }
 }
 
+OutgoingMessage OutgoingWebhookFirer::TakeFront() {
+  Queued front = std::move(queue_.front());
+  queue_.pop_front();
+  queued_bytes_ -= front.bytes;
+  return std::move(front.message);
+}
+
 std::size_t OutgoingWebhookFirer::RunPending() {
   std::size_t handled = 0;
   for (;;) {
-    Event event;
+    OutgoingMessage message;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (queue_.empty()) return handled;
-      event = std::move(queue_.front());
-      queue_.pop_front();
+      message = TakeFront();
     }
-    Fire(event);
+    Fire(message);
     ++handled;
   }
 }
@@ -112,16 +135,16 @@ void OutgoingWebhookFirer::WorkerLoop() {
   for (;;) {
     cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (stopping_) return;
-    Event event = std::move(queue_.front());
-    queue_.pop_front();
+    OutgoingMessage message = TakeFront();
     lock.unlock();
-    Fire(event);
+    Fire(message);
     lock.lock();
   }
 }
 
-void OutgoingWebhookFirer::Fire(const Event& event) {
-  auto channel = channels_.ById(event.group_id);
+void OutgoingWebhookFirer::Fire(const OutgoingMessage& message) {
+  const std::string& channel_id = message.payload.channel_id;
+  auto channel = channels_.ById(channel_id);
   if (!channel) {
     LogError("outgoing", "channel lookup failed: " + channel.error().message);
     return;
@@ -129,38 +152,46 @@ void OutgoingWebhookFirer::Fire(const Event& event) {
   // Unknown channels are not known to be public: a bot hears only what it may.
   if (!channel->has_value() || !(*channel)->is_public) return;
   const Channel& c = **channel;
-  const std::string text = DataString(event, "text");
   const OutgoingHooks::Snapshot hooks = hooks_.All();
   for (const OutgoingHook& hook : *hooks) {
-    std::optional<std::string> trigger = MatchOutgoingHook(hook, c.id, text);
+    std::optional<std::string> trigger = MatchOutgoingHook(hook, c.id, message.payload.text);
     if (!trigger) continue;
-    const MattermostPayload payload = MattermostPayloadFromEvent(
-        event,
-        MattermostChannelNames{.name = c.name,
-                               .team_id = hook.team_id.empty() ? c.team_id : hook.team_id,
-                               .team_domain = c.team_domain},
-        hook.token, *trigger);
-    const std::string body = hook.content_type == HookContentType::kJson
-                                 ? MattermostJsonBody(payload)
-                                 : MattermostFormBody(payload);
-    for (const std::string& url : hook.callback_urls) Send(hook, url, body, event);
+    for (const std::string& url : hook.callback_urls) Send(hook.id, url, message, c, *trigger);
   }
 }
 
-void OutgoingWebhookFirer::Send(const OutgoingHook& hook, const std::string& callback_url,
-                                const std::string& body, const Event& event) {
-  const std::string where = "outgoing webhook " + hook.id.value() + " -> " + OriginOf(callback_url);
+void OutgoingWebhookFirer::Send(const OutgoingHookId& hook_id, const std::string& callback_url,
+                                const OutgoingMessage& message, const Channel& channel,
+                                const std::string& trigger_word) {
+  const std::string where = "outgoing webhook " + hook_id.value() + " -> " + OriginOf(callback_url);
+  // The hook as it is now: an earlier request to a slow bot may have taken long enough for the
+  // hook to be deleted or its token regenerated, and the old token is never sent again.
+  const std::optional<OutgoingHook> current = hooks_.Get(hook_id);
+  if (!current) {
+    unsent_.fetch_add(1, std::memory_order_relaxed);
+    LogInfo("outgoing", where + ": not sent, the hook was deleted");
+    return;
+  }
+  const OutgoingHook& hook = *current;
   auto url = ParseUrl(callback_url);
   if (!url) {  // checked when the hook was made; only a stored record edited by hand gets here
     failed_.fetch_add(1, std::memory_order_relaxed);
     LogError("outgoing", where + ": " + url.error().message);
     return;
   }
+  MattermostPayload payload = message.payload;
+  payload.token = hook.token;
+  payload.team_id = hook.team_id.empty() ? channel.team_id : hook.team_id;
+  payload.team_domain = channel.team_domain;
+  if (!channel.name.empty()) payload.channel_name = channel.name;
+  payload.trigger_word = trigger_word;
+
   HttpRequest request;
   request.url = *url;
   request.headers = {{"Accept", "application/json"}};
   request.content_type = std::string(ToString(hook.content_type));
-  request.body = body;
+  request.body = hook.content_type == HookContentType::kJson ? MattermostJsonBody(payload)
+                                                             : MattermostFormBody(payload);
   request.timeout = options_.timeout;
   request.read_body_bytes = kMaxOutgoingReplyBytes;
   fired_.fetch_add(1, std::memory_order_relaxed);
@@ -180,10 +211,8 @@ void OutgoingWebhookFirer::Send(const OutgoingHook& hook, const std::string& cal
     return;
   }
 
-  std::string post_id = DataString(event, "postId");
-  if (post_id.empty()) post_id = event.id.value();
   const TriggeringPost trigger{
-      .channel_id = event.group_id, .post_id = post_id, .root_id = DataString(event, "rootId")};
+      .channel_id = channel.id, .post_id = message.payload.post_id, .root_id = message.root_id};
   auto posts = ChatPostsFromReply(result.body, hook, trigger, options_.allow_overrides);
   if (!posts) {
     const bool refused = posts.error().code == "refused_type";
@@ -211,7 +240,8 @@ OutgoingWebhookStats OutgoingWebhookFirer::stats() const {
                               .replied = load(replied_),
                               .refused = load(refused_),
                               .post_errors = load(post_errors_),
-                              .dropped = load(dropped_)};
+                              .dropped = load(dropped_),
+                              .unsent = load(unsent_)};
 }
 
 std::string OutgoingWebhookFirer::RenderMetrics() const {
@@ -224,6 +254,7 @@ std::string OutgoingWebhookFirer::RenderMetrics() const {
       << "hookbroker_outgoing_webhook_requests_total{result=\"failed\"} " << s.failed << '\n'
       << "hookbroker_outgoing_webhook_requests_total{result=\"replied\"} " << s.replied << '\n'
       << "hookbroker_outgoing_webhook_requests_total{result=\"refused\"} " << s.refused << '\n'
+      << "hookbroker_outgoing_webhook_requests_total{result=\"unsent\"} " << s.unsent << '\n'
       << "# HELP hookbroker_outgoing_webhook_post_errors_total Bot replies the post sink could "
          "not take.\n"
          "# TYPE hookbroker_outgoing_webhook_post_errors_total counter\n"

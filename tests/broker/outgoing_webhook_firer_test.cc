@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <functional>
 #include <map>
 #include <mutex>
 
@@ -267,6 +268,122 @@ TEST_F(OutgoingWebhookFirerTest, NothingIsQueuedWhileThereIsNoHook) {
   for (int i = 0; i < 3; ++i) firer.OnCommitted(Message("town", "go"));
   EXPECT_EQ(firer.RunPending(), 0u);
   EXPECT_EQ(firer.stats().dropped, 0u);
+}
+
+TEST_F(OutgoingWebhookFirerTest, MessagesNoHookCanFireOnAreNotQueued) {
+  AddHook(R"({"trigger_words":["#build"],"callback_urls":["https://bot.example/a"]})");
+  AddHook(R"({"channel_id":"elsewhere","callback_urls":["https://bot.example/b"]})");
+  OutgoingWebhookOptions options;
+  options.queue_capacity = 1;
+  OutgoingWebhookFirer firer = MakeFirer(options);
+  firer.OnCommitted(Message("town", "no trigger word here"));
+  firer.OnCommitted(
+      Message("town", "#build", json::object{{"props", json::object{{"from_webhook", "true"}}}}));
+  firer.OnCommitted(Message("town", "#build now"));  // the one place in the queue is still free
+  EXPECT_EQ(firer.stats().dropped, 0u);
+  EXPECT_EQ(firer.RunPending(), 1u);
+  ASSERT_EQ(sender_.requests().size(), 1u);
+  EXPECT_EQ(sender_.requests()[0].url.Origin(), "https://bot.example:443");
+}
+
+TEST_F(OutgoingWebhookFirerTest, OnlyThePayloadFieldsAreQueuedNotTheWholeEvent) {
+  AddHook(R"({"trigger_words":["go"],"callback_urls":["https://bot.example/a"]})");
+  OutgoingWebhookOptions options;
+  options.queue_bytes = 16 * 1024;
+  OutgoingWebhookFirer firer = MakeFirer(options);
+  // 200 KiB of data the payload does not use: three such events would not fit in 16 KiB.
+  const json::object bulk{{"attachment", std::string(200 * 1024, 'x')},
+                          {"fileIds", json::array{"f1", "f2"}},
+                          {"rootId", "root-7"}};
+  for (int i = 0; i < 3; ++i) firer.OnCommitted(Message("town", "go", bulk));
+  EXPECT_EQ(firer.stats().dropped, 0u);
+  sender_.Reply(200, R"({"text":"ok","response_type":"comment"})");
+  EXPECT_EQ(firer.RunPending(), 3u);
+  ASSERT_EQ(sender_.requests().size(), 3u);
+  auto form = subscribers::DecodeForm(sender_.requests()[0].body);
+  ASSERT_TRUE(form.ok());
+  EXPECT_EQ(form->at("file_ids"), "f1,f2");
+  EXPECT_EQ(form->at("user_id"), "u1");
+  EXPECT_EQ(form->at("post_id"), "post-1");
+  ASSERT_EQ(sink_.posts().size(), 1u);
+  EXPECT_EQ(sink_.posts()[0].root_id, "root-7");
+}
+
+TEST_F(OutgoingWebhookFirerTest, TheQueueIsBoundedByBytesToo) {
+  AddHook(R"({"trigger_words":["go"],"callback_urls":["https://bot.example/a"]})");
+  OutgoingWebhookOptions options;
+  options.queue_capacity = 1000;
+  options.queue_bytes = 250 * 1024;
+  OutgoingWebhookFirer firer = MakeFirer(options);
+  const std::string text = "go " + std::string(100 * 1024, 'y');
+  for (int i = 0; i < 5; ++i) firer.OnCommitted(Message("town", text));
+  EXPECT_EQ(firer.stats().dropped, 3u);
+  EXPECT_EQ(firer.RunPending(), 2u);
+  // Taken messages give their bytes back.
+  for (int i = 0; i < 2; ++i) firer.OnCommitted(Message("town", text));
+  EXPECT_EQ(firer.stats().dropped, 3u);
+  EXPECT_EQ(firer.RunPending(), 2u);
+  EXPECT_EQ(sender_.requests().size(), 4u);
+}
+
+// A sender that runs an action when the n-th request arrives (the hook changing while a slow
+// bot holds the message), then answers 200.
+class ActingSender final : public HttpSender {
+ public:
+  explicit ActingSender(std::function<void()> on_first) : on_first_(std::move(on_first)) {}
+  HttpResult Send(const HttpRequest& request) override {
+    requests_.push_back(request);
+    if (requests_.size() == 1) on_first_();
+    HttpResult r;
+    r.kind = HttpResult::Kind::kResponse;
+    r.status = 200;
+    return r;
+  }
+  std::vector<HttpRequest> requests_;
+
+ private:
+  std::function<void()> on_first_;
+};
+
+TEST_F(OutgoingWebhookFirerTest, ARegeneratedTokenReplacesTheOldOneForAMessageInHand) {
+  const OutgoingHook hook = AddHook(R"({"trigger_words":["go"],
+      "callback_urls":["https://bot.example/a","https://bot.example/b"]})");
+  std::string new_token;
+  ActingSender sender([&] {
+    auto regen = hooks_->RegenerateToken(hook.id, 2000);
+    ASSERT_TRUE(regen.ok() && regen->has_value());
+    new_token = (*regen)->token;
+  });
+  OutgoingWebhookFirer firer(*hooks_, channels_, sender, sink_, OutgoingWebhookOptions{});
+  firer.OnCommitted(Message("town", "go"));
+  firer.RunPending();
+  ASSERT_EQ(sender.requests_.size(), 2u);
+  auto first = subscribers::DecodeForm(sender.requests_[0].body);
+  auto second = subscribers::DecodeForm(sender.requests_[1].body);
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first->at("token"), hook.token);
+  ASSERT_FALSE(new_token.empty());
+  EXPECT_NE(new_token, hook.token);
+  EXPECT_EQ(second->at("token"), new_token);  // the old token is never sent again
+}
+
+TEST_F(OutgoingWebhookFirerTest, ADeletedHookIsNotCalledForAMessageInHand) {
+  const OutgoingHook hook = AddHook(R"({"trigger_words":["go"],
+      "callback_urls":["https://bot.example/a","https://bot.example/b"]})");
+  ActingSender sender([&] {
+    auto deleted = hooks_->Delete(hook.id);
+    ASSERT_TRUE(deleted.ok() && *deleted);
+  });
+  OutgoingWebhookFirer firer(*hooks_, channels_, sender, sink_, OutgoingWebhookOptions{});
+  firer.OnCommitted(Message("town", "go"));
+  firer.OnCommitted(Message("town", "go"));  // queued before the delete
+  firer.RunPending();
+  EXPECT_EQ(sender.requests_.size(), 1u);
+  EXPECT_EQ(firer.stats().fired, 1u);
+  EXPECT_EQ(firer.stats().unsent, 1u);  // the second URL of the message in hand
+  EXPECT_NE(
+      firer.RenderMetrics().find("hookbroker_outgoing_webhook_requests_total{result=\"unsent\"} 1"),
+      std::string::npos);
 }
 
 // A sender that blocks until released, to see the workers take events off the ingest thread.
