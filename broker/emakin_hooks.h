@@ -5,11 +5,17 @@
 // "already reported" and posts nothing. `references` makes the message a thread reply to the
 // first referenced case's thread.
 //
+// A message with an id is posted first, with post ids derived from the channel and the id, and
+// its case claimed only after the post's ack: a retry after a crash or a failure in between
+// posts again under the same ids, which the ingest acknowledges as duplicates, and then claims
+// the case. No case is ever claimed without its post.
+//
 // The key is an incoming webhook's key whose channel is channelId; incoming webhooks are looked
 // up through ChannelHookKeys, so this class does not depend on how they are stored.
 //
 // Thread-safety: Handle() may be called from many threads at once; a case id is claimed with
-// Store::InsertRecord (one atomic transaction), so two concurrent messages with one id post once.
+// Store::InsertRecord (one atomic transaction) and concurrent messages with one id post under
+// the same ids, so they post once; all but the claimer are answered "already reported".
 // Lifecycle: borrows everything given to the constructor, which must outlive it.
 #pragma once
 
@@ -52,7 +58,7 @@ class EmakinHooks {
   //  400 JSON      unparsable body, invalid field, no text and no attachment, or no incoming
   //                webhook with this key for this channel ("Invalid webhook.")
   //  404 JSON      the channel does not exist, or none of `references` is a case of the channel
-  //  500 JSON      the post or the case could not be stored
+  //  500 JSON      the post or the case could not be stored (no case is claimed then)
   // Errors are Mattermost's JSON error (mattermost_error.h), as incoming webhooks answer.
   HookReply Handle(std::string_view channel_id, std::string_view key, std::string_view body);
 
