@@ -13,6 +13,8 @@
 #include "broker/chat_post_json.h"
 #include "broker/log.h"
 #include "broker/mattermost_error.h"
+#include "broker/message_split.h"
+#include "broker/slack_markup.h"
 #include "proto/emakin_message.h"
 
 namespace hookbroker {
@@ -73,12 +75,13 @@ std::string CasePostId(std::string_view channel_id, std::string_view case_id, st
   return id;
 }
 
-// The posts of one message, in order: its text, a post in the thread root_id ("" for a new
-// thread), with the attachments. With a case id, the ids are CasePostId's; without, they are
-// left for the PostSink.
+// The posts of one message, in order: its text with Slack markup made Markdown and split as an
+// incoming webhook's (slack_markup.h, message_split.h), each piece a post in the thread root_id
+// ("" for a new thread), the attachments on the last one. With a case id, the ids are
+// CasePostId's; without, they are left for the PostSink.
 std::vector<ChatPost> MakePosts(const ChannelHook& hook, const EmakinMessage& msg,
                                 const std::string& root_id, std::int64_t now_ms) {
-  const std::vector<std::string> pieces{msg.text};
+  const std::vector<std::string> pieces = SplitMessage(SlackToMarkdown(msg.text));
   std::vector<ChatPost> posts;
   for (std::size_t i = 0; i < pieces.size(); ++i) {
     ChatPost post;

@@ -1,9 +1,10 @@
 // EmakinHooks: emakin channel web hooks, POST /hooks/channels/{channelId}/{key} (docs/CHAT.md
-// "emakin channel hooks"; DIALECTS.md; seed 001). A message becomes a ChatPost in the channel,
-// through the broker's PostSink (so it is stored as an event and published). An `id` opens a
-// case, unique per channel (Store records, kind kCase, case_codec.h): a repeated id is answered
-// "already reported" and posts nothing. `references` makes the message a thread reply to the
-// first referenced case's thread.
+// "emakin channel hooks"; DIALECTS.md; seed 001). A message becomes ChatPosts in the channel,
+// through the broker's PostSink (so they are stored as events and published): its text with
+// Slack markup made Markdown and split at 16383 characters as an incoming webhook's, the
+// attachments on the last post. An `id` opens a case, unique per channel (Store records, kind
+// kCase, case_codec.h): a repeated id is answered "already reported" and posts nothing.
+// `references` makes the message a thread reply to the first referenced case's thread.
 //
 // A message with an id is posted first, with post ids derived from the channel and the id, and
 // its case claimed only after the post's ack: a retry after a crash or a failure in between
@@ -53,7 +54,8 @@ class EmakinHooks {
               PostSink& sink, const Clock& clock);
 
   // The whole exchange for one request:
-  //  200 JSON      the created post (chat_post_json.h, as kChat answers an incoming webhook)
+  //  200 JSON      the (first) created post (chat_post_json.h, as kChat answers an incoming
+  //                webhook)
   //  200 text      "already reported": the id is a case of this channel already; nothing posted
   //  400 JSON      unparsable body, invalid field, no text and no attachment, or no incoming
   //                webhook with this key for this channel ("Invalid webhook.")

@@ -12,6 +12,7 @@
 
 #include "broker/case_codec.h"
 #include "broker/chat_id.h"
+#include "broker/message_split.h"
 #include "tests/broker/broker_test_util.h"
 #include "tests/support/temp_dir.h"
 
@@ -301,6 +302,46 @@ TEST_F(EmakinHooksTest, CasePostIdsAreChatIdsOfTheChannelAndIdAlone) {
   EmakinHooks again(**store, channels_, hooks_, sink, clock_);
   ASSERT_EQ(again.Handle(kChannel, kKey, R"({"id":"event1","text":"a"})").status, 200);
   EXPECT_EQ(sink.Posts().at(0).id, posts[0].id);
+}
+
+TEST_F(EmakinHooksTest, SlackMarkupInTheTextBecomesMarkdown) {
+  ASSERT_EQ(Send(R"({"text":"see <https://x.test/a|the report> <!channel>"})").status, 200);
+  EXPECT_EQ(sink_.Posts().at(0).message, "see [the report](https://x.test/a) @channel");
+}
+
+TEST_F(EmakinHooksTest, LongTextIsSplitIntoPostsTheFirstOpensTheCaseTheLastHasTheAttachments) {
+  const std::string text = std::string(kMaxPostCodePoints - 1, 'a') + " " + std::string(100, 'b');
+  json::object body{{"id", "long"},
+                    {"text", text},
+                    {"attachments", json::parse(R"([{"@type":"link","url":"http://l.test",
+                                                     "displayName":"page"}])")}};
+  const HookReply r = Send(json::serialize(body));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::vector<ChatPost> posts = sink_.Posts();
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(posts[0].message + posts[1].message, text);
+  EXPECT_EQ(posts[0].message.size(), kMaxPostCodePoints);
+  EXPECT_FALSE(posts[0].props.contains("attachments"));
+  EXPECT_EQ(posts[1].props.at("attachments").as_array().size(), 1u);
+  EXPECT_NE(posts[0].id, posts[1].id);
+  for (const ChatPost& p : posts) {
+    EXPECT_TRUE(IsChatIdShaped(p.id)) << p.id;
+    EXPECT_EQ(p.root_id, "");
+    EXPECT_EQ(p.props.at("emakin_case_id"), "long");
+  }
+  EXPECT_EQ(Json(r).at("id"), json::value(posts[0].id)) << "answered with the first post";
+  auto stored = store_->GetRecord(RecordKind::kCase, CaseKey(kChannel, "long"));
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ(DecodeCase(**stored)->root_id, posts[0].id);
+  EXPECT_EQ(DecodeCase(**stored)->post_id, posts[0].id);
+
+  // An update as long is split too, every piece in the case's thread.
+  ASSERT_EQ(Send(json::serialize(json::object{{"references", json::array{"long"}}, {"text", text}}))
+                .status,
+            200);
+  ASSERT_EQ(sink_.Posts().size(), 4u);
+  EXPECT_EQ(sink_.Posts()[2].root_id, posts[0].id);
+  EXPECT_EQ(sink_.Posts()[3].root_id, posts[0].id);
 }
 
 }  // namespace
