@@ -1,12 +1,20 @@
 #include "broker/emakin_hooks.h"
 
+#include <openssl/evp.h>
+
+#include <array>
 #include <boost/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <vector>
 
 #include "broker/case_codec.h"
+#include "broker/chat_id.h"
 #include "broker/chat_post_json.h"
 #include "broker/log.h"
 #include "broker/mattermost_error.h"
-#include "broker/chat_id.h"
+#include "broker/message_split.h"
+#include "broker/slack_markup.h"
 #include "proto/emakin_message.h"
 
 namespace hookbroker {
@@ -38,23 +46,65 @@ json::array SlackAttachments(const std::vector<EmakinAttachment>& attachments) {
   return out;
 }
 
-ChatPost MakePost(const ChannelHook& hook, const EmakinMessage& msg, std::string id,
-                  std::string root_id, std::int64_t now_ms) {
-  ChatPost post;
-  post.id = std::move(id);
-  post.channel_id = hook.channel_id;
-  post.root_id = std::move(root_id);
-  post.user_id = hook.user_id;
-  post.message = msg.text;
-  post.create_at_ms = now_ms;
-  post.props["from_webhook"] = "true";
-  if (!hook.display_name.empty()) post.props["webhook_display_name"] = hook.display_name;
-  if (!hook.username.empty()) post.props["override_username"] = hook.username;
-  if (!hook.icon_url.empty()) post.props["override_icon_url"] = hook.icon_url;
-  if (!msg.attachments.empty()) post.props["attachments"] = SlackAttachments(msg.attachments);
-  if (!msg.id.empty()) post.props["emakin_case_id"] = msg.id;
-  return post;
+// The id of piece `piece` of the post a message with a case id makes: 26 characters [a-z0-9]
+// (chat_id.h's shape) from SHA-256 of "channelId/caseId" (piece 0) or "channelId/caseId\nN":
+// a channel id has no '/' and a case id no control character, so distinct inputs never meet.
+// The same message always gets the same ids, so posting it again after a crash is a duplicate
+// the ingest acknowledges without storing it twice.
+std::string CasePostId(std::string_view channel_id, std::string_view case_id, std::size_t piece) {
+  std::string seed = std::string(channel_id) + "/" + std::string(case_id);
+  if (piece > 0) seed += "\n" + std::to_string(piece);
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  if (EVP_Digest(seed.data(), seed.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("EVP_Digest(SHA-256) failed");
+  }
+  // The digest as a big-endian number, written in base 36 (its 26 lowest digits).
+  static constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::vector<unsigned char> number(digest.begin(), digest.begin() + size);
+  std::string id(kChatIdLength, 'a');
+  for (std::size_t i = kChatIdLength; i-- > 0;) {
+    unsigned int remainder = 0;
+    for (unsigned char& byte : number) {
+      const unsigned int value = (remainder << 8) | byte;
+      byte = static_cast<unsigned char>(value / kAlphabet.size());
+      remainder = value % kAlphabet.size();
+    }
+    id[i] = kAlphabet[remainder];
+  }
+  return id;
 }
+
+// The posts of one message, in order: its text with Slack markup made Markdown and split as an
+// incoming webhook's (slack_markup.h, message_split.h), each piece a post in the thread root_id
+// ("" for a new thread), the attachments on the last one. With a case id, the ids are
+// CasePostId's; without, they are left for the PostSink.
+std::vector<ChatPost> MakePosts(const ChannelHook& hook, const EmakinMessage& msg,
+                                const std::string& root_id, std::int64_t now_ms) {
+  const std::vector<std::string> pieces = SplitMessage(SlackToMarkdown(msg.text));
+  std::vector<ChatPost> posts;
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    ChatPost post;
+    if (!msg.id.empty()) post.id = CasePostId(hook.channel_id, msg.id, i);
+    post.channel_id = hook.channel_id;
+    post.root_id = root_id;
+    post.user_id = hook.user_id;
+    post.message = pieces[i];
+    post.create_at_ms = now_ms;
+    post.props["from_webhook"] = "true";
+    if (!hook.display_name.empty()) post.props["webhook_display_name"] = hook.display_name;
+    if (!hook.username.empty()) post.props["override_username"] = hook.username;
+    if (!hook.icon_url.empty()) post.props["override_icon_url"] = hook.icon_url;
+    if (i + 1 == pieces.size() && !msg.attachments.empty()) {
+      post.props["attachments"] = SlackAttachments(msg.attachments);
+    }
+    if (!msg.id.empty()) post.props["emakin_case_id"] = msg.id;
+    posts.push_back(std::move(post));
+  }
+  return posts;
+}
+
+HookReply AlreadyReported() { return HookReply{200, "text/plain", "already reported"}; }
 
 }  // namespace
 
@@ -106,24 +156,32 @@ HookReply EmakinHooks::Handle(std::string_view channel_id, std::string_view key,
     }
   }
 
-  const std::int64_t now = clock_.NowMs();
-  ChatPost post = MakePost(**hook, *msg, NewChatId(), root_id, now);
+  // The post first, the case after its ack: the post's ids are deterministic for a case, so a
+  // retry after a crash between the two (or after a failed claim) posts nothing twice, and no
+  // case is ever claimed without its post.
   std::string case_key;
   if (!msg->id.empty()) {
     case_key = CaseKey(channel_id, msg->id);
-    CaseRecord record{std::string(channel_id), msg->id, root_id.empty() ? post.id : root_id,
-                      post.id, now};
+    Result<std::optional<std::string>> existing = store_.GetRecord(RecordKind::kCase, case_key);
+    if (!existing) return StoreError(existing.error());
+    if (*existing) return AlreadyReported();
+  }
+  const std::int64_t now = clock_.NowMs();
+  std::optional<ChatPost> first;
+  for (ChatPost& post : MakePosts(**hook, *msg, root_id, now)) {
+    Result<ChatPost> posted = sink_.Post(std::move(post));
+    if (!posted) return StoreError(posted.error());
+    if (!first) first = std::move(*posted);
+  }
+  if (!case_key.empty()) {
+    CaseRecord record{std::string(channel_id), msg->id, root_id.empty() ? first->id : root_id,
+                      first->id, now};
     Result<bool> inserted = store_.InsertRecord(RecordKind::kCase, case_key, EncodeCase(record));
     if (!inserted) return StoreError(inserted.error());
-    if (!*inserted) return HookReply{200, "text/plain", "already reported"};
+    // A concurrent message with this id claimed it first; its posts are these (same ids).
+    if (!*inserted) return AlreadyReported();
   }
-  Result<ChatPost> posted = sink_.Post(std::move(post));
-  if (!posted) {
-    // Free the id again, so that the sender's retry can open the case.
-    if (!case_key.empty()) (void)store_.DeleteRecord(RecordKind::kCase, case_key);
-    return StoreError(posted.error());
-  }
-  return HookReply{200, "application/json", json::serialize(ChatPostToJson(*posted))};
+  return HookReply{200, "application/json", json::serialize(ChatPostToJson(*first))};
 }
 
 }  // namespace hookbroker

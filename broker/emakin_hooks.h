@@ -1,15 +1,22 @@
 // EmakinHooks: emakin channel web hooks, POST /hooks/channels/{channelId}/{key} (docs/CHAT.md
-// "emakin channel hooks"; DIALECTS.md; seed 001). A message becomes a ChatPost in the channel,
-// through the broker's PostSink (so it is stored as an event and published). An `id` opens a
-// case, unique per channel (Store records, kind kCase, case_codec.h): a repeated id is answered
-// "already reported" and posts nothing. `references` makes the message a thread reply to the
-// first referenced case's thread.
+// "emakin channel hooks"; DIALECTS.md; seed 001). A message becomes ChatPosts in the channel,
+// through the broker's PostSink (so they are stored as events and published): its text with
+// Slack markup made Markdown and split at 16383 characters as an incoming webhook's, the
+// attachments on the last post. An `id` opens a case, unique per channel (Store records, kind
+// kCase, case_codec.h): a repeated id is answered "already reported" and posts nothing.
+// `references` makes the message a thread reply to the first referenced case's thread.
+//
+// A message with an id is posted first, with post ids derived from the channel and the id, and
+// its case claimed only after the post's ack: a retry after a crash or a failure in between
+// posts again under the same ids, which the ingest acknowledges as duplicates, and then claims
+// the case. No case is ever claimed without its post.
 //
 // The key is an incoming webhook's key whose channel is channelId; incoming webhooks are looked
 // up through ChannelHookKeys, so this class does not depend on how they are stored.
 //
 // Thread-safety: Handle() may be called from many threads at once; a case id is claimed with
-// Store::InsertRecord (one atomic transaction), so two concurrent messages with one id post once.
+// Store::InsertRecord (one atomic transaction) and concurrent messages with one id post under
+// the same ids, so they post once; all but the claimer are answered "already reported".
 // Lifecycle: borrows everything given to the constructor, which must outlive it.
 #pragma once
 
@@ -47,12 +54,13 @@ class EmakinHooks {
               PostSink& sink, const Clock& clock);
 
   // The whole exchange for one request:
-  //  200 JSON      the created post (chat_post_json.h, as kChat answers an incoming webhook)
+  //  200 JSON      the (first) created post (chat_post_json.h, as kChat answers an incoming
+  //                webhook)
   //  200 text      "already reported": the id is a case of this channel already; nothing posted
   //  400 JSON      unparsable body, invalid field, no text and no attachment, or no incoming
   //                webhook with this key for this channel ("Invalid webhook.")
   //  404 JSON      the channel does not exist, or none of `references` is a case of the channel
-  //  500 JSON      the post or the case could not be stored
+  //  500 JSON      the post or the case could not be stored (no case is claimed then)
   // Errors are Mattermost's JSON error (mattermost_error.h), as incoming webhooks answer.
   HookReply Handle(std::string_view channel_id, std::string_view key, std::string_view body);
 

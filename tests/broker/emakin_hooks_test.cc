@@ -5,11 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
 
 #include "broker/case_codec.h"
+#include "broker/chat_id.h"
+#include "broker/message_split.h"
 #include "tests/broker/broker_test_util.h"
 #include "tests/support/temp_dir.h"
 
@@ -45,16 +48,27 @@ class FakeHooks final : public ChannelHookKeys {
   std::map<std::string, ChannelHook> hooks;
 };
 
-// Remembers every post; fails the next `fail` posts.
+// Remembers every post, as the ingest does: an id it holds already is acknowledged and not
+// stored again, an empty id gets a fresh one. Fails the next `fail` posts before storing them;
+// `lose_acks` posts are stored but answered with an error (a crash or a lost ack after the
+// fsync). `on_post` runs before each post is stored.
 class RecordingSink final : public PostSink {
  public:
   Result<ChatPost> Post(ChatPost post) override {
+    if (on_post) on_post(post);
     std::lock_guard<std::mutex> lock(mu_);
     if (fail > 0) {
       --fail;
       return Error{"not_stored", "ingest unavailable", ""};
     }
-    posts.push_back(post);
+    if (post.id.empty()) post.id = NewChatId();
+    bool duplicate = false;
+    for (const ChatPost& p : posts) duplicate = duplicate || p.id == post.id;
+    if (!duplicate) posts.push_back(post);
+    if (lose_acks > 0) {
+      --lose_acks;
+      return Error{"not_stored", "no ack within the timeout", ""};
+    }
     return post;
   }
   std::vector<ChatPost> Posts() {
@@ -62,6 +76,8 @@ class RecordingSink final : public PostSink {
     return posts;
   }
   int fail = 0;
+  int lose_acks = 0;
+  std::function<void(const ChatPost&)> on_post;
 
  private:
   std::mutex mu_;
@@ -235,6 +251,97 @@ TEST_F(EmakinHooksTest, ConcurrentRepeatsOfOneIdPostOnce) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(posted.load(), 1);
   EXPECT_EQ(sink_.Posts().size(), 1u);
+}
+
+TEST_F(EmakinHooksTest, NoCaseIsClaimedBeforeItsPostIsStored) {
+  // A crash while the post is on its way must leave the id free: the case is claimed after.
+  std::vector<bool> claimed_during_post;
+  sink_.on_post = [&](const ChatPost&) {
+    auto stored = store_->GetRecord(RecordKind::kCase, CaseKey(kChannel, "event1"));
+    ASSERT_TRUE(stored.ok());
+    claimed_during_post.push_back(stored->has_value());
+  };
+  ASSERT_EQ(Send(R"({"id":"event1","text":"x"})").status, 200);
+  EXPECT_EQ(claimed_during_post, std::vector<bool>{false});
+  EXPECT_TRUE(store_->GetRecord(RecordKind::kCase, CaseKey(kChannel, "event1"))->has_value());
+}
+
+TEST_F(EmakinHooksTest, RetryAfterAStoredPostWhoseAckWasLostPostsItOnceAndOpensTheCase) {
+  sink_.lose_acks = 1;
+  ExpectError(Send(R"({"id":"event1","text":"disk full"})"), 500, "could not be stored");
+  ASSERT_EQ(sink_.Posts().size(), 1u) << "the post was stored before the ack was lost";
+  EXPECT_FALSE(store_->GetRecord(RecordKind::kCase, CaseKey(kChannel, "event1"))->has_value());
+
+  const HookReply retry = Send(R"({"id":"event1","text":"disk full"})");
+  ASSERT_EQ(retry.status, 200) << retry.body;
+  EXPECT_EQ(retry.content_type, "application/json") << "the retry opened the case";
+  ASSERT_EQ(sink_.Posts().size(), 1u) << "the retry's post has the same id: a duplicate";
+  EXPECT_EQ(Json(retry).at("id"), json::value(sink_.Posts()[0].id));
+  auto stored = store_->GetRecord(RecordKind::kCase, CaseKey(kChannel, "event1"));
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ(DecodeCase(**stored)->root_id, sink_.Posts()[0].id);
+  EXPECT_EQ(Send(R"({"id":"event1","text":"disk full"})").body, "already reported");
+}
+
+TEST_F(EmakinHooksTest, CasePostIdsAreChatIdsOfTheChannelAndIdAlone) {
+  ASSERT_EQ(Send(R"({"id":"event1","text":"a"})").status, 200);
+  ASSERT_EQ(Send(R"({"id":"event1","text":"b"})", "other", "key-of-other").status, 200);
+  ASSERT_EQ(Send(R"({"id":"event2","text":"a"})").status, 200);
+  ASSERT_EQ(Send(R"({"text":"no case"})").status, 200);
+  const std::vector<ChatPost> posts = sink_.Posts();
+  ASSERT_EQ(posts.size(), 4u);
+  for (const ChatPost& p : posts) EXPECT_TRUE(IsChatIdShaped(p.id)) << p.id;
+  EXPECT_NE(posts[0].id, posts[1].id);
+  EXPECT_NE(posts[0].id, posts[2].id);
+
+  // Another broker (a fresh store and sink) gives the same message the same id.
+  TempDir dir;
+  auto store = Store::Open(StoreOptions{dir.path(), 64ULL << 20, 126});
+  ASSERT_TRUE(store.ok());
+  RecordingSink sink;
+  EmakinHooks again(**store, channels_, hooks_, sink, clock_);
+  ASSERT_EQ(again.Handle(kChannel, kKey, R"({"id":"event1","text":"a"})").status, 200);
+  EXPECT_EQ(sink.Posts().at(0).id, posts[0].id);
+}
+
+TEST_F(EmakinHooksTest, SlackMarkupInTheTextBecomesMarkdown) {
+  ASSERT_EQ(Send(R"({"text":"see <https://x.test/a|the report> <!channel>"})").status, 200);
+  EXPECT_EQ(sink_.Posts().at(0).message, "see [the report](https://x.test/a) @channel");
+}
+
+TEST_F(EmakinHooksTest, LongTextIsSplitIntoPostsTheFirstOpensTheCaseTheLastHasTheAttachments) {
+  const std::string text = std::string(kMaxPostCodePoints - 1, 'a') + " " + std::string(100, 'b');
+  json::object body{{"id", "long"},
+                    {"text", text},
+                    {"attachments", json::parse(R"([{"@type":"link","url":"http://l.test",
+                                                     "displayName":"page"}])")}};
+  const HookReply r = Send(json::serialize(body));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::vector<ChatPost> posts = sink_.Posts();
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(posts[0].message + posts[1].message, text);
+  EXPECT_EQ(posts[0].message.size(), kMaxPostCodePoints);
+  EXPECT_FALSE(posts[0].props.contains("attachments"));
+  EXPECT_EQ(posts[1].props.at("attachments").as_array().size(), 1u);
+  EXPECT_NE(posts[0].id, posts[1].id);
+  for (const ChatPost& p : posts) {
+    EXPECT_TRUE(IsChatIdShaped(p.id)) << p.id;
+    EXPECT_EQ(p.root_id, "");
+    EXPECT_EQ(p.props.at("emakin_case_id"), "long");
+  }
+  EXPECT_EQ(Json(r).at("id"), json::value(posts[0].id)) << "answered with the first post";
+  auto stored = store_->GetRecord(RecordKind::kCase, CaseKey(kChannel, "long"));
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ(DecodeCase(**stored)->root_id, posts[0].id);
+  EXPECT_EQ(DecodeCase(**stored)->post_id, posts[0].id);
+
+  // An update as long is split too, every piece in the case's thread.
+  ASSERT_EQ(Send(json::serialize(json::object{{"references", json::array{"long"}}, {"text", text}}))
+                .status,
+            200);
+  ASSERT_EQ(sink_.Posts().size(), 4u);
+  EXPECT_EQ(sink_.Posts()[2].root_id, posts[0].id);
+  EXPECT_EQ(sink_.Posts()[3].root_id, posts[0].id);
 }
 
 }  // namespace

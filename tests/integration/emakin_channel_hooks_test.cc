@@ -1,11 +1,12 @@
 // emakin channel hooks against the real daemon: the seed's examples (../shared/seeds/001_*.txt)
 // sent with curl exactly as printed there, only the host changed, to an incoming webhook's key;
-// cases, the repeated id, references threading, and the errors. A raw-format subscriber of the
-// channel's group shows what each post became.
+// cases, the repeated id, references threading, long texts split, and the errors. A raw-format
+// subscriber of the channel's group shows what each post became.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
+#include "broker/message_split.h"
 #include "tests/integration/broker_fixture.h"
 
 namespace hookbroker::testing {
@@ -190,6 +191,36 @@ TEST_F(EmakinChannelHooksTest, ErrorsAreMattermostStyleWithTheirStatusCodes) {
   // The same case id in another channel is another case.
   PostOf(Post(kChannel, key_, kNewCase));
   PostOf(Post("other", other_key_, kNewCase));
+}
+
+TEST_F(EmakinChannelHooksTest, LongCaseMessageIsTranslatedAndSplitIntoPostsInOrder) {
+  Register("Group", kChannel, {"*"}, json::object{{"format", "raw"}});
+  const std::string head = "see <https://x.test/r|the report> ";
+  const std::string text = head + std::string(20000, 'a');
+  const std::string markdown = "see [the report](https://x.test/r) " + std::string(20000, 'a');
+  json::object body{{"id", "long"},
+                    {"text", text},
+                    {"attachments", json::parse(R"([{"@type":"link","url":"http://l.test",
+                                                     "displayName":"page"}])")}};
+  const json::object first = PostOf(Post(kChannel, key_, json::serialize(body)));
+  EXPECT_EQ(first.at("root_id"), "");
+
+  ASSERT_TRUE(receiver_->WaitForPosts(2, 15s));
+  std::vector<json::object> events;
+  for (const auto& callback : receiver_->Posts()) {
+    events.push_back(json::parse(callback.body).as_object());
+  }
+  ASSERT_EQ(events.size(), 2u);
+  // In the order posted: the first piece is the one answered, and it ends at the split.
+  if (events[0].at("eventId") != first.at("id")) std::swap(events[0], events[1]);
+  EXPECT_EQ(events[0].at("eventId"), first.at("id"));
+  const std::string piece0(events[0].at("data").at("text").as_string());
+  const std::string piece1(events[1].at("data").at("text").as_string());
+  EXPECT_EQ(piece0 + piece1, markdown);
+  EXPECT_EQ(piece0, markdown.substr(0, kMaxPostCodePoints)) << "no space in its second half";
+  EXPECT_FALSE(events[0].at("data").at("props").as_object().contains("attachments"));
+  EXPECT_EQ(events[1].at("data").at("props").at("attachments").at(0).at("title"), "page");
+  EXPECT_EQ(Post(kChannel, key_, json::serialize(body)).body, "already reported");
 }
 
 }  // namespace
