@@ -64,7 +64,7 @@ struct ApiChatServices {
   // /v1/hooks/outgoing (needs `channels` too); the firer's counters join GET /metrics.
   OutgoingHooks* outgoing_hooks = nullptr;
   const OutgoingWebhookFirer* outgoing_firer = nullptr;
-  EmakinHooks* emakin = nullptr;         // POST /hooks/channels/{channelId}/{key}
+  EmakinHooks* emakin = nullptr;  // POST /hooks/channels/{channelId}/{key}
 };
 
 class ApiServer {
