@@ -118,9 +118,16 @@ Result<Event> ParseEvent(const boost::json::value& value) {
 Result<Event> ParseEvent(boost::json::value&& value) {
   boost::json::object* source = value.if_object();
   if (source == nullptr) return Error{"invalid_event", "an event must be a JSON object", ""};
-  Event event;
-  // Moved, not copied: the object keeps its storage (the ingest frame's arena).
-  event.source = std::move(*source);
+  // Move-constructed, so the object keeps its storage (the ingest frame's arena). Assigning it
+  // to a default-constructed object would copy every element into the heap instead: Boost.JSON
+  // moves only between objects of the same memory resource.
+  Event event{.id = {},
+              .type = {},
+              .group_id = {},
+              .action_package_id = {},
+              .action_id = {},
+              .timestamp_ms = 0,
+              .source = boost::json::object(std::move(*source))};
   const boost::json::object* obj = &event.source;
 
   const boost::json::value* type = Present(*obj, "eventType");
