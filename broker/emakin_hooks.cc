@@ -22,16 +22,10 @@ namespace {
 
 namespace json = boost::json;
 
-HookReply Fail(int status, std::string id, std::string message, std::string detailed = "") {
-  return HookReply{status, "application/json",
-                   MattermostErrorBody(MattermostError{status, std::move(id), std::move(message),
-                                                       std::move(detailed)})};
-}
-
 HookReply StoreError(const Error& e) {
   LogError("emakin", "cannot store a channel hook message: " + e.message);
-  return Fail(500, "web.emakin_webhook.store.app_error", "The message could not be stored.",
-              e.message);
+  return MattermostFailure(500, "web.emakin_webhook.store.app_error",
+                           "The message could not be stored.", e.message);
 }
 
 // emakin's attachments as Slack attachments (the post's props.attachments): a title linking to
@@ -117,25 +111,26 @@ HookReply EmakinHooks::Handle(std::string_view channel_id, std::string_view key,
   boost::system::error_code ec;
   const json::value parsed = json::parse(body, ec);
   if (ec) {
-    return Fail(400, "web.emakin_webhook.parse.app_error", "Unable to parse the request body.",
-                ec.message());
+    return MattermostFailure(400, "web.emakin_webhook.parse.app_error",
+                             "Unable to parse the request body.", ec.message());
   }
   Result<EmakinMessage> msg = ParseEmakinMessage(parsed);
   if (!msg) {
-    return Fail(400, "web.emakin_webhook.parse.app_error", msg.error().message, msg.error().field);
+    return MattermostFailure(400, "web.emakin_webhook.parse.app_error", msg.error().message,
+                             msg.error().field);
   }
 
   // A key of another channel's hook is as unknown here as no key at all: the URL is the secret.
   Result<std::optional<ChannelHook>> hook = hooks_.HookByKey(key);
   if (!hook) return StoreError(hook.error());
   if (!*hook || (*hook)->channel_id != channel_id) {
-    return Fail(400, "web.incoming_webhook.invalid.app_error", "Invalid webhook.");
+    return MattermostFailure(400, "web.incoming_webhook.invalid.app_error", "Invalid webhook.");
   }
   Result<std::optional<Channel>> channel = channels_.ById(channel_id);
   if (!channel) return StoreError(channel.error());
   if (!*channel) {
-    return Fail(404, "web.incoming_webhook.channel.app_error", "Couldn't find the channel.",
-                std::string(channel_id));
+    return MattermostFailure(404, "web.incoming_webhook.channel.app_error",
+                             "Couldn't find the channel.", std::string(channel_id));
   }
 
   std::string root_id;
@@ -151,8 +146,8 @@ HookReply EmakinHooks::Handle(std::string_view channel_id, std::string_view key,
       break;
     }
     if (root_id.empty()) {
-      return Fail(404, "web.emakin_webhook.case.app_error",
-                  "None of the referenced cases exists in this channel.");
+      return MattermostFailure(404, "web.emakin_webhook.case.app_error",
+                               "None of the referenced cases exists in this channel.");
     }
   }
 

@@ -14,41 +14,42 @@ namespace {
 
 namespace json = boost::json;
 
-HookReply Fail(int status, std::string id, std::string message, std::string detailed = "") {
+HookReply StoreFailure(const Error& e) {
+  LogError("hooks", "incoming webhook: " + e.message);
+  return MattermostFailure(500, "web.incoming_webhook.store.app_error",
+                           "The message could not be stored.", e.message);
+}
+
+HookReply ChannelNotFound(std::string detail) {
+  return MattermostFailure(404, "web.incoming_webhook.channel.app_error",
+                           "Couldn't find the channel.", std::move(detail));
+}
+
+}  // namespace
+
+HookReply MattermostFailure(int status, std::string id, std::string message, std::string detailed) {
   return HookReply{status, "application/json",
                    MattermostErrorBody(MattermostError{status, std::move(id), std::move(message),
                                                        std::move(detailed)})};
 }
 
-HookReply StoreFailure(const Error& e) {
-  LogError("hooks", "incoming webhook: " + e.message);
-  return Fail(500, "web.incoming_webhook.store.app_error", "The message could not be stored.",
-              e.message);
-}
-
-HookReply ChannelNotFound(std::string detail) {
-  return Fail(404, "web.incoming_webhook.channel.app_error", "Couldn't find the channel.",
-              std::move(detail));
-}
-
-}  // namespace
-
 HookReply IncomingWebhooks::Handle(const IncomingRequest& request) const {
   auto hook = Get(request.key);
   if (!hook) return StoreFailure(hook.error());
-  if (!*hook) return Fail(400, "web.incoming_webhook.invalid.app_error", "Invalid webhook.");
+  if (!*hook)
+    return MattermostFailure(400, "web.incoming_webhook.invalid.app_error", "Invalid webhook.");
 
   auto payload = ParseIncomingPayload(request.content_type, request.body, request.multipart_fields);
   if (!payload) {
-    return Fail(400, "web.incoming_webhook.parse.app_error", "Unable to parse the incoming data.",
-                payload.error().message);
+    return MattermostFailure(400, "web.incoming_webhook.parse.app_error",
+                             "Unable to parse the incoming data.", payload.error().message);
   }
   if (payload->text.empty() && (!payload->attachments || payload->attachments->empty())) {
-    return Fail(400, "web.incoming_webhook.text.app_error", "No text specified.");
+    return MattermostFailure(400, "web.incoming_webhook.text.app_error", "No text specified.");
   }
   if (!payload->type.empty() && !payload->type.starts_with("custom_")) {
-    return Fail(400, "web.incoming_webhook.type.app_error", "Invalid post type.",
-                "type must be empty or start with custom_");
+    return MattermostFailure(400, "web.incoming_webhook.type.app_error", "Invalid post type.",
+                             "type must be empty or start with custom_");
   }
 
   const IncomingHook& h = **hook;
@@ -58,8 +59,9 @@ HookReply IncomingWebhooks::Handle(const IncomingRequest& request) const {
   if (!payload->channel.empty()) {
     std::string_view name = payload->channel;
     if (name.starts_with('@')) {
-      return Fail(400, "web.incoming_webhook.user.app_error", "Couldn't find the user.",
-                  "hookbroker has no users: direct messages (@username) are not supported");
+      return MattermostFailure(
+          400, "web.incoming_webhook.user.app_error", "Couldn't find the user.",
+          "hookbroker has no users: direct messages (@username) are not supported");
     }
     if (name.starts_with('#')) name.remove_prefix(1);
     auto named = channels_.ByName(name);
@@ -70,8 +72,8 @@ HookReply IncomingWebhooks::Handle(const IncomingRequest& request) const {
   }
   if (!target) return ChannelNotFound("the webhook's channel " + h.channel_id + " is gone");
   if (h.channel_locked && target->id != h.channel_id) {
-    return Fail(403, "web.incoming_webhook.channel_locked.app_error",
-                "This webhook is not permitted to post to the requested channel.");
+    return MattermostFailure(403, "web.incoming_webhook.channel_locked.app_error",
+                             "This webhook is not permitted to post to the requested channel.");
   }
 
   std::optional<ChatPost> first;
@@ -79,8 +81,8 @@ HookReply IncomingWebhooks::Handle(const IncomingRequest& request) const {
     auto stored = sink_.Post(std::move(post));
     if (!stored) {
       if (stored.error().code == "invalid_post") {
-        return Fail(400, "web.incoming_webhook.post.app_error", "The message was refused.",
-                    stored.error().message);
+        return MattermostFailure(400, "web.incoming_webhook.post.app_error",
+                                 "The message was refused.", stored.error().message);
       }
       return StoreFailure(stored.error());
     }

@@ -41,6 +41,11 @@ struct HookReply {
   std::string body;
 };
 
+// A reply carrying Mattermost's JSON error body (broker/mattermost_error.h); shared by the
+// incoming and emakin hooks.
+HookReply MattermostFailure(int status, std::string id, std::string message,
+                            std::string detailed = "");
+
 class IncomingWebhooks {
  public:
   IncomingWebhooks(Store& store, const ChannelDirectory& channels, PostSink& sink)
