@@ -46,6 +46,8 @@ class DeliveryQueue {
   // nullopt when nothing waits.
   std::optional<std::int64_t> NextDueMs() const;
   const std::string& origin(int endpoint) const { return endpoints_[endpoint].origin; }
+  // Whether an endpoint may have due work and a free slot (Pop() may still find none).
+  bool has_runnable() const { return !runnable_.empty(); }
   // Deliveries queued (waiting or due), not counting those in flight.
   std::size_t size() const { return size_; }
   int in_flight(const std::string& origin) const;

@@ -217,8 +217,9 @@ void Dispatcher::Record(std::vector<Finished>& batch) {
     LogWarn("delivery", "subscription " + d.id.value() + " disabled: " + d.reason);
     if (options_.metrics != nullptr) options_.metrics->CountDisabled();
   }
-  // Workers to wake: one per requeued delivery, and one per place of max_unrecorded freed here.
-  std::size_t wake = batch.size();
+  // Workers to wake: one per requeued delivery (it may be due before any sleeping worker looks
+  // again); those held by max_unrecorded are woken apart, and only if there are any.
+  std::size_t wake = 0;
   std::lock_guard<std::mutex> lock(mu_);
   unrecorded_ -= batch.size();  // recorded, or (on error) requeued below: no longer at risk
   for (const Finished& f : batch) {
@@ -244,6 +245,7 @@ void Dispatcher::Record(std::vector<Finished>& batch) {
   }
   if (!s) LogError("store", "cannot record delivery attempts: " + s.error().message);
   WakeWorkers(wake);
+  if (cap_waiters_ > 0) cap_cv_.notify_all();
 }
 
 int Dispatcher::RunDue() {
@@ -286,6 +288,7 @@ void Dispatcher::Stop() {
     stopping_ = true;
   }
   work_cv_.notify_all();
+  cap_cv_.notify_all();
   results_cv_.notify_all();
   for (auto& t : workers_) t.join();
   workers_.clear();
@@ -293,13 +296,23 @@ void Dispatcher::Stop() {
   if (recorder_.joinable()) recorder_.join();
 }
 
+std::size_t Dispatcher::MaxUnrecorded() const {
+  return static_cast<std::size_t>(options_.max_unrecorded > 0 ? options_.max_unrecorded
+                                                              : 2 * options_.workers);
+}
+
 void Dispatcher::WorkerLoop() {
-  const std::size_t max_unrecorded = static_cast<std::size_t>(
-      options_.max_unrecorded > 0 ? options_.max_unrecorded : 2 * options_.workers);
+  const std::size_t max_unrecorded = MaxUnrecorded();
+  // The recorder commits at once when this many attempts wait, so that workers are not held by
+  // max_unrecorded while it lingers.
+  const std::size_t record_now = std::max<std::size_t>(1, max_unrecorded / 2);
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     if (unrecorded_ >= max_unrecorded) {
-      work_cv_.wait(lock);  // Record() wakes workers as it commits
+      ++cap_waiters_;
+      results_cv_.notify_one();  // the recorder stops lingering
+      cap_cv_.wait(lock);        // Record() wakes these workers as it commits
+      --cap_waiters_;
       continue;
     }
     const std::int64_t now = clock_.NowMs();
@@ -313,6 +326,9 @@ void Dispatcher::WorkerLoop() {
       }
       continue;
     }
+    // Pass the baton: another worker for the work still runnable, none when every endpoint with
+    // work is at its limit (waking workers that find nothing cost more than the attempts).
+    if (queue_.has_runnable()) work_cv_.notify_one();
     const std::string origin = queue_.origin(job->endpoint);
     ++active_workers_;
     ++unrecorded_;
@@ -322,12 +338,14 @@ void Dispatcher::WorkerLoop() {
     --active_workers_;
     queue_.Done(job->endpoint, clock_.NowMs(), f.healthy);
     finished_.push_back(std::move(f));
-    results_cv_.notify_one();
+    // The recorder needs a word when a batch starts (it then lingers) and when it must not wait.
+    if (finished_.size() == 1 || finished_.size() == record_now) results_cv_.notify_one();
   }
   results_cv_.notify_all();
 }
 
 void Dispatcher::RecorderLoop() {
+  const std::size_t record_now = std::max<std::size_t>(1, MaxUnrecorded() / 2);
   std::unique_lock<std::mutex> lock(mu_);
   auto last_sweep = std::chrono::steady_clock::now();
   for (;;) {
@@ -335,6 +353,12 @@ void Dispatcher::RecorderLoop() {
       return !finished_.empty() || (stopping_ && active_workers_ == 0);
     });
     if (finished_.empty() && stopping_ && active_workers_ == 0) return;
+    if (!finished_.empty() && options_.record_linger.count() > 0) {
+      // Gather more attempts into this commit, unless stopping or enough are waiting.
+      results_cv_.wait_for(lock, options_.record_linger, [&] {
+        return finished_.size() >= record_now || stopping_ || cap_waiters_ > 0;
+      });
+    }
     std::vector<Finished> batch;
     batch.swap(finished_);
     lock.unlock();

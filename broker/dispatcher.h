@@ -4,7 +4,12 @@
 //  - `workers` worker threads take due deliveries from the DeliveryQueue, read what they need
 //    from the store (short read transactions), sign and send the callback through HttpSender;
 //  - one recorder thread writes finished attempts to the store in batches (one transaction, one
-//    fsync, for every attempt that finished meanwhile) and puts retries back on the queue.
+//    fsync) and puts retries back on the queue. It gathers a batch for up to `record_linger`
+//    after the first attempt finishes (or until half of max_unrecorded are waiting): every
+//    commit rewrites the B-tree pages of six tables and fsyncs, so one commit per few attempts
+//    cost a third of the broker's CPU while delivering (docs/PERFORMANCE.md).
+// A worker that takes a job wakes one more worker only while runnable work is left; the
+// recorder wakes workers only for requeued deliveries and for workers held by max_unrecorded.
 // A worker takes no new attempt while max_unrecorded attempts are sent and not yet recorded, so
 // a crash repeats at most that many callbacks (receivers deduplicate on webhook-id).
 // No thread holds a write transaction during network I/O.
@@ -51,6 +56,9 @@ struct DispatcherOptions {
   // and waiting for the recorder's commit): what a crash can make the broker repeat. 0: twice
   // `workers`.
   int max_unrecorded = 0;
+  // How long the recorder waits, after an attempt finishes, for more to commit with it. Only
+  // the audit record waits: the endpoint's slot is free as soon as the response is in.
+  std::chrono::milliseconds record_linger{2};
   // Uniform draws in [0, 1) for retry jitter; a thread-safe default when empty.
   std::function<double()> random;
   Metrics* metrics = nullptr;  // optional
@@ -96,6 +104,7 @@ class Dispatcher {
   };
 
   Finished Attempt(const DeliveryId& id, const std::string& origin);
+  std::size_t MaxUnrecorded() const;
   void Record(std::vector<Finished>& batch);
   void WorkerLoop();
   void RecorderLoop();
@@ -114,6 +123,7 @@ class Dispatcher {
   mutable std::mutex mu_;
   std::condition_variable work_cv_;     // new or due work, or stopping
   std::condition_variable results_cv_;  // finished attempts, or stopping
+  std::condition_variable cap_cv_;      // places under max_unrecorded freed, or stopping
   DeliveryQueue queue_;                 // guarded by mu_
   std::vector<Finished> finished_;      // guarded by mu_
   // Deliveries held for paused subscriptions, with their origins. Guarded by mu_.
@@ -122,6 +132,7 @@ class Dispatcher {
   int active_workers_ = 0;        // guarded by mu_
   // Attempts taken from the queue whose result is not recorded yet. Guarded by mu_.
   std::size_t unrecorded_ = 0;
+  int cap_waiters_ = 0;    // workers waiting on cap_cv_; guarded by mu_
   bool stopping_ = false;  // guarded by mu_
 
   std::vector<std::thread> workers_;
