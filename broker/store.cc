@@ -300,10 +300,10 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
   std::unordered_map<std::string, std::int64_t> new_pending;  // per subscription
   Cursor scope(t, dbs_->scope);
   if (scope.rc() != 0) return failed("open scope cursor", scope.rc());
-  std::string event_bytes;
+  std::string scratch;
   for (const Event& event : events) {
     const std::string& event_id = event.id.value();
-    event_bytes = boost::json::serialize(EventJson(event));
+    const std::string_view event_bytes = StoredEventJson(event, scratch);
     rc = Put(t, dbs_->events, event_id, event_bytes, MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST) {
       results.push_back({IngestStatus::kDuplicate, 0});

@@ -127,7 +127,8 @@ Result<Event> ParseEvent(boost::json::value&& value) {
               .action_package_id = {},
               .action_id = {},
               .timestamp_ms = 0,
-              .source = boost::json::object(std::move(*source))};
+              .source = boost::json::object(std::move(*source)),
+              .stored_json = {}};
   const boost::json::object* obj = &event.source;
 
   const boost::json::value* type = Present(*obj, "eventType");
@@ -191,7 +192,8 @@ Result<Event> ParseEvent(boost::json::value&& value) {
   }
   // One serialization of the whole event bounds both; `data` on its own needs a second one only
   // when the whole event is larger than `data` may be.
-  const std::size_t event_bytes = boost::json::serialize(event.source).size();
+  event.stored_json = boost::json::serialize(event.source);
+  const std::size_t event_bytes = event.stored_json.size();
   if (data != nullptr && event_bytes > limits::kMaxEventDataBytes &&
       boost::json::serialize(*data).size() > limits::kMaxEventDataBytes) {
     return Error::Invalid("data", "data: larger than " +
@@ -207,18 +209,47 @@ Result<Event> ParseEvent(boost::json::value&& value) {
   return event;
 }
 
+namespace {
+
+// Sets source[key] and keeps stored_json in step: a key that is new goes to the end of the
+// object (Boost.JSON keeps insertion order), so its serialization is the old one with
+// `,"key":value` before the closing brace; a replaced key clears it (serialized on commit).
+void SetSourceField(Event& event, std::string_view key, boost::json::value value) {
+  const bool appended = !event.source.contains(key);
+  std::string& json = event.stored_json;
+  if (appended && json.size() >= 2 && json.back() == '}') {
+    json.pop_back();
+    if (json.size() > 1) json += ',';
+    json += boost::json::serialize(boost::json::string_view(key));
+    json += ':';
+    json += boost::json::serialize(value);
+    json += '}';
+  } else {
+    json.clear();
+  }
+  event.source[key] = std::move(value);
+}
+
+}  // namespace
+
 void AssignDefaults(Event& event, const EventId& generated_id, std::int64_t now_ms) {
   if (event.id.value().empty()) {
     event.id = generated_id;
-    event.source["eventId"] = generated_id.value();
+    SetSourceField(event, "eventId", boost::json::value(generated_id.value()));
   }
   if (event.timestamp_ms == 0) {
     event.timestamp_ms = now_ms;
-    event.source["timestamp"] = now_ms;
+    SetSourceField(event, "timestamp", boost::json::value(now_ms));
   }
 }
 
 const boost::json::object& EventJson(const Event& event) { return event.source; }
+
+std::string_view StoredEventJson(const Event& event, std::string& scratch) {
+  if (!event.stored_json.empty()) return event.stored_json;
+  scratch = boost::json::serialize(event.source);
+  return scratch;
+}
 
 std::string GenerateUuid() {
   unsigned char b[16];

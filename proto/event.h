@@ -35,6 +35,10 @@ struct Event {
   std::int64_t timestamp_ms = 0;  // 0 until filled in by the broker
   // The producer's object as received; AssignDefaults() and ToJson() keep it in step.
   boost::json::object source;
+  // `source` serialized (the stored form), when ParseEvent() made it: it serializes the event
+  // to bound its size anyway, and the commit then need not serialize it again. Empty when
+  // unknown. Whoever changes `source` must update or clear it (AssignDefaults() does).
+  std::string stored_json;
 };
 
 // Validates one event object. Errors name the field ("groupId: must be a non-empty string").
@@ -48,6 +52,8 @@ void AssignDefaults(Event& event, const EventId& generated_id, std::int64_t now_
 
 // The stored (and "raw") form: the producer's object with eventId and timestamp set.
 const boost::json::object& EventJson(const Event& event);
+// The same, serialized: `stored_json` when known, else serialize(source) into `scratch`.
+std::string_view StoredEventJson(const Event& event, std::string& scratch);
 
 // Generates a random UUID v4 string (used for event and subscription ids).
 std::string GenerateUuid();

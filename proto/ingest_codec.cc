@@ -81,22 +81,34 @@ std::string_view ToString(IngestStatus status) {
 }
 
 std::string EncodeIngestReply(const std::vector<IngestItemResult>& results) {
-  boost::json::array items;
-  items.reserve(results.size());
-  for (const IngestItemResult& r : results) {
-    boost::json::object item;
-    if (!r.event_id.empty()) item["eventId"] = r.event_id;
-    item["status"] = ToString(r.status);
-    if (r.status == IngestStatus::kRejected) {
-      item["error"] = r.error;
-    } else {
-      item["deliveries"] = r.deliveries;
+  // Written directly: building a boost::json object per result and serializing it was 6 % of
+  // the broker's CPU at full ingest (hookbench --perf). Strings go through the serializer.
+  std::string out;
+  out.reserve(16 + results.size() * 64);
+  out += R"({"results":[)";
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const IngestItemResult& r = results[i];
+    if (i > 0) out += ',';
+    out += '{';
+    if (!r.event_id.empty()) {
+      out += R"("eventId":)";
+      out += boost::json::serialize(boost::json::string_view(r.event_id));
+      out += ',';
     }
-    items.push_back(std::move(item));
+    out += R"("status":")";
+    out += ToString(r.status);
+    out += '"';
+    if (r.status == IngestStatus::kRejected) {
+      out += R"(,"error":)";
+      out += boost::json::serialize(boost::json::string_view(r.error));
+    } else {
+      out += R"(,"deliveries":)";
+      out += std::to_string(r.deliveries);
+    }
+    out += '}';
   }
-  boost::json::object reply;
-  reply["results"] = std::move(items);
-  return boost::json::serialize(reply);
+  out += "]}";
+  return out;
 }
 
 std::string EncodeIngestError(std::string_view message) {

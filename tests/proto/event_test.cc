@@ -262,6 +262,31 @@ TEST(EventTest, AssignDefaultsKeepsProducerValues) {
   EXPECT_EQ(EventJson(*event).at("timestamp"), 99);
 }
 
+// The commit stores stored_json instead of serializing again: it must be exactly what
+// serializing the source gives, whichever defaults were filled in, including a null eventId
+// or timestamp that AssignDefaults replaces in place.
+TEST(EventTest, StoredJsonIsTheSerializedSourceAfterDefaults) {
+  const std::vector<std::string> inputs = {
+      R"({"eventType":"JobCreated","groupId":"g"})",
+      R"({"eventType":"JobCreated","groupId":"g","eventId":"mine"})",
+      R"({"eventType":"JobCreated","groupId":"g","timestamp":1.7e12})",
+      R"({"eventType":"JobCreated","groupId":"g","eventId":"mine","timestamp":5})",
+      R"({"eventType":"JobCreated","groupId":"g","eventId":null,"timestamp":null})",
+      R"({"eventType":"JobCreated","groupId":"g","data":{"t\u00e9xt":"\"q\"\n","n":0.1}})",
+  };
+  for (const std::string& input : inputs) {
+    Result<Event> event = ParseEvent(boost::json::parse(input));
+    ASSERT_TRUE(event.ok()) << input;
+    EXPECT_EQ(event->stored_json, boost::json::serialize(event->source)) << input;
+    AssignDefaults(*event, EventId("gen-\"id\""), 1234);
+    std::string scratch;
+    EXPECT_EQ(StoredEventJson(*event, scratch), boost::json::serialize(event->source)) << input;
+    const boost::json::value round = boost::json::parse(StoredEventJson(*event, scratch));
+    EXPECT_EQ(round.at("timestamp").to_number<std::int64_t>(), event->timestamp_ms) << input;
+    EXPECT_EQ(round.at("eventId").as_string(), event->id.value()) << input;
+  }
+}
+
 TEST(EventTest, GenerateUuidIsRandomVersion4) {
   const std::regex pattern("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
   std::set<std::string> seen;

@@ -143,6 +143,17 @@ TEST(IngestCodecTest, EncodesReplyInRequestOrder) {
                    R"({"status":"rejected","error":"an event must be a JSON object"}]})");
 }
 
+TEST(IngestCodecTest, ReplyEscapesIdsAndErrors) {
+  const std::string id = "q\"uo\\te\u00e9\x01";
+  const std::string error = "eventId: \"bad\"\n";
+  const std::string reply = EncodeIngestReply({{id, IngestStatus::kRejected, 0, error}});
+  const boost::json::value parsed = boost::json::parse(reply);
+  const boost::json::object& item = parsed.at("results").at(0).as_object();
+  EXPECT_EQ(item.at("eventId").as_string(), id);
+  EXPECT_EQ(item.at("error").as_string(), error);
+  EXPECT_EQ(item.at("status").as_string(), "rejected");
+}
+
 TEST(IngestCodecTest, EncodesEmptyReply) { EXPECT_EQ(EncodeIngestReply({}), R"({"results":[]})"); }
 
 TEST(IngestCodecTest, EncodesFrameErrorWithEscaping) {
