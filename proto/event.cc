@@ -128,7 +128,8 @@ Result<Event> ParseEvent(boost::json::value&& value) {
               .action_id = {},
               .timestamp_ms = 0,
               .source = boost::json::object(std::move(*source)),
-              .stored_json = {}};
+              .stored_json = {},
+              .arena = nullptr};
   const boost::json::object* obj = &event.source;
 
   const boost::json::value* type = Present(*obj, "eventType");

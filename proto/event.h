@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,11 @@ struct Event {
   // to bound its size anyway, and the commit then need not serialize it again. Empty when
   // unknown. Whoever changes `source` must update or clear it (AssignDefaults() does).
   std::string stored_json;
+  // Keeps `source`'s memory alive when it lives in an ingest frame's arena (DecodeIngestFrame):
+  // every Event from the frame shares it, and copies of an Event share it too. Null when
+  // `source` owns its memory. A JSON value copied out of `source` on its own shares that memory
+  // without keeping it alive: copy strings out, or give the copy its own storage.
+  std::shared_ptr<const void> arena;
 };
 
 // Validates one event object. Errors name the field ("groupId: must be a non-empty string").
