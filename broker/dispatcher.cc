@@ -55,8 +55,16 @@ void Dispatcher::Enqueue(std::span<const NewDelivery> deliveries) {
       const std::string& origin = origins ? (*origins)[i] : std::string();
       queue_.Add(deliveries[i].id, origin, deliveries[i].due_ms, deliveries[i].retry);
     }
+    WatchTimers();
   }
   WakeWorkers(deliveries.size());
+}
+
+void Dispatcher::WatchTimers() {
+  // Someone must sleep until the earliest time a delivery falls due or a circuit lets a probe
+  // through: wake a worker to do it when nobody watches, or only a later time is watched.
+  const std::optional<std::int64_t> next = queue_.NextDueMs();
+  if (next && (!timer_watched_ || *next < watched_until_ms_)) work_cv_.notify_one();
 }
 
 void Dispatcher::WakeWorkers(std::size_t jobs) {
@@ -217,9 +225,6 @@ void Dispatcher::Record(std::vector<Finished>& batch) {
     LogWarn("delivery", "subscription " + d.id.value() + " disabled: " + d.reason);
     if (options_.metrics != nullptr) options_.metrics->CountDisabled();
   }
-  // Workers to wake: one per requeued delivery (it may be due before any sleeping worker looks
-  // again); those held by max_unrecorded are woken apart, and only if there are any.
-  std::size_t wake = 0;
   std::lock_guard<std::mutex> lock(mu_);
   unrecorded_ -= batch.size();  // recorded, or (on error) requeued below: no longer at risk
   for (const Finished& f : batch) {
@@ -230,21 +235,20 @@ void Dispatcher::Record(std::vector<Finished>& batch) {
     }
     if (f.load_failed) {
       queue_.Add(f.update.delivery_id, f.origin, now + 1000, f.retry);
-      ++wake;
       continue;
     }
     if (!f.record) continue;
     if (!s) {
       // Not recorded: the store still says pending at the old time. Try again shortly.
       queue_.Add(f.update.delivery_id, f.origin, now + 1000, f.retry);
-      ++wake;
     } else if (f.update.new_status == DeliveryStatus::kPending) {
       queue_.Add(f.update.delivery_id, f.origin, f.update.next_attempt_ms, /*retry=*/true);
-      ++wake;
     }
   }
   if (!s) LogError("store", "cannot record delivery attempts: " + s.error().message);
-  WakeWorkers(wake);
+  // Requeued deliveries wait in the timer heap: one worker watches its earliest time, and a
+  // worker that takes a due one hands on the rest.
+  WatchTimers();
   if (cap_waiters_ > 0) cap_cv_.notify_all();
 }
 
@@ -319,8 +323,13 @@ void Dispatcher::WorkerLoop() {
     auto job = queue_.Pop(now);
     if (!job) {
       auto next = queue_.NextDueMs();
-      if (next) {
+      if (next && (!timer_watched_ || *next < watched_until_ms_)) {
+        // This worker watches the timers until the earliest one; the others sleep until woken.
+        const std::uint64_t watch = ++timer_watch_;
+        timer_watched_ = true;
+        watched_until_ms_ = *next;
         work_cv_.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(*next - now, 1)));
+        if (timer_watch_ == watch) timer_watched_ = false;  // not taken over meanwhile
       } else {
         work_cv_.wait(lock);
       }
@@ -329,6 +338,7 @@ void Dispatcher::WorkerLoop() {
     // Pass the baton: another worker for the work still runnable, none when every endpoint with
     // work is at its limit (waking workers that find nothing cost more than the attempts).
     if (queue_.has_runnable()) work_cv_.notify_one();
+    WatchTimers();  // the watcher may have taken this job, or Pop() held a circuit
     const std::string origin = queue_.origin(job->endpoint);
     ++active_workers_;
     ++unrecorded_;
@@ -337,9 +347,15 @@ void Dispatcher::WorkerLoop() {
     lock.lock();
     --active_workers_;
     queue_.Done(job->endpoint, clock_.NowMs(), f.healthy);
+    WatchTimers();  // Done() may have opened the endpoint's circuit until a probe time
     finished_.push_back(std::move(f));
     // The recorder needs a word when a batch starts (it then lingers) and when it must not wait.
-    if (finished_.size() == 1 || finished_.size() == record_now) results_cv_.notify_one();
+    if (finished_.size() == 1) {
+      batch_started_ = std::chrono::steady_clock::now();
+      results_cv_.notify_one();
+    } else if (finished_.size() == record_now) {
+      results_cv_.notify_one();
+    }
   }
   results_cv_.notify_all();
 }
@@ -354,8 +370,9 @@ void Dispatcher::RecorderLoop() {
     });
     if (finished_.empty() && stopping_ && active_workers_ == 0) return;
     if (!finished_.empty() && options_.record_linger.count() > 0) {
-      // Gather more attempts into this commit, unless stopping or enough are waiting.
-      results_cv_.wait_for(lock, options_.record_linger, [&] {
+      // Gather more attempts into this commit, up to record_linger after the first of them
+      // finished, unless stopping or enough are waiting.
+      results_cv_.wait_until(lock, batch_started_ + options_.record_linger, [&] {
         return finished_.size() >= record_now || stopping_ || cap_waiters_ > 0;
       });
     }

@@ -8,8 +8,9 @@
 //    after the first attempt finishes (or until half of max_unrecorded are waiting): every
 //    commit rewrites the B-tree pages of six tables and fsyncs, so one commit per few attempts
 //    cost a third of the broker's CPU while delivering (docs/PERFORMANCE.md).
-// A worker that takes a job wakes one more worker only while runnable work is left; the
-// recorder wakes workers only for requeued deliveries and for workers held by max_unrecorded.
+// A worker that takes a job wakes one more worker only while runnable work is left; one idle
+// worker at a time sleeps until the earliest timer (a retry due, a circuit's probe) and the
+// others until woken; the recorder wakes workers held by max_unrecorded.
 // A worker takes no new attempt while max_unrecorded attempts are sent and not yet recorded, so
 // a crash repeats at most that many callbacks (receivers deduplicate on webhook-id).
 // No thread holds a write transaction during network I/O.
@@ -109,6 +110,9 @@ class Dispatcher {
   void WorkerLoop();
   void RecorderLoop();
   void WakeWorkers(std::size_t jobs);
+  // Wakes a worker when the earliest timer (retry due, circuit probe) is not being watched.
+  // Requires mu_.
+  void WatchTimers();
   // Releases deliveries held for subscriptions that are no longer paused (or are gone). Resume()
   // does this at once; the sweep catches a delivery parked just after its Resume() ran.
   void SweepParked();
@@ -132,7 +136,15 @@ class Dispatcher {
   int active_workers_ = 0;        // guarded by mu_
   // Attempts taken from the queue whose result is not recorded yet. Guarded by mu_.
   std::size_t unrecorded_ = 0;
-  int cap_waiters_ = 0;    // workers waiting on cap_cv_; guarded by mu_
+  int cap_waiters_ = 0;  // workers waiting on cap_cv_; guarded by mu_
+  // The one worker sleeping until the earliest timer (the others sleep until woken): whether
+  // there is one, until when, and a ticket so that a watcher taken over does not resign for
+  // its successor. Guarded by mu_.
+  bool timer_watched_ = false;
+  std::int64_t watched_until_ms_ = 0;
+  std::uint64_t timer_watch_ = 0;
+  // When the first attempt of the batch in finished_ finished. Guarded by mu_.
+  std::chrono::steady_clock::time_point batch_started_;
   bool stopping_ = false;  // guarded by mu_
 
   std::vector<std::thread> workers_;

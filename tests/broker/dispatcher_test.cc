@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "broker/httplib_sender.h"
@@ -533,6 +535,74 @@ int MostInFlight(Store& store, const Clock& clock, int max_unrecorded) {
 TEST_F(DispatcherTest, AttemptsSentAndNotYetRecordedStayUnderTheCap) {
   EXPECT_EQ(MostInFlight(*store_, clock_, 1), 1);
   EXPECT_GT(MostInFlight(*store_, clock_, 0), 1) << "without a tight cap, the 4 workers overlap";
+}
+
+// A retry must go out when it falls due even while the other workers are stuck in slow
+// attempts: one idle worker watches the earliest timer, and whoever takes the due job hands
+// the watch on. X's retry (due first) hangs its worker for 3 s; Y's retry, due 50 ms later,
+// must not wait for it (the one other worker sleeps until woken).
+class TimedSender final : public HttpSender {
+ public:
+  HttpResult Send(const HttpRequest& request) override {
+    const bool x = request.url.host == "x.example";
+    int attempt = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      attempt = ++attempts_[request.url.host];
+    }
+    if (!x && attempt == 1) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (x && attempt == 2) std::this_thread::sleep_for(std::chrono::seconds(3));
+    HttpResult r;
+    r.kind = HttpResult::Kind::kResponse;
+    r.status = attempt == 1 ? 500 : 200;
+    if (!x && attempt == 2) {
+      std::lock_guard<std::mutex> lock(mu_);
+      y_retry_at_ = std::chrono::steady_clock::now();
+    }
+    return r;
+  }
+  std::optional<std::chrono::steady_clock::time_point> y_retry_at() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return y_retry_at_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, int> attempts_;
+  std::optional<std::chrono::steady_clock::time_point> y_retry_at_;
+};
+
+TEST(DispatcherTimersTest, ARetryFallsDueOnTimeWhileOtherWorkersAreBusy) {
+  TempDir dir;
+  auto opened = Store::Open(StoreOptions{dir.path(), 64ULL << 20, 126});
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  Store& store = **opened;
+  for (const char* name : {"x", "y"}) {
+    Subscription sub = MakeSubscription(std::string("sub-") + name, ObjectType::kGroup, name);
+    sub.callback_url = std::string("https://") + name + ".example/hook";
+    ASSERT_TRUE(store.PutSubscription(sub).ok());
+  }
+  SystemClock clock;
+  TimedSender sender;
+  DispatcherOptions o;
+  o.workers = 2;
+  o.schedule = RetrySchedule({std::chrono::milliseconds(100)}, /*jitter=*/0.0);
+  Dispatcher dispatcher(store, sender, clock, o);
+  std::vector<NewDelivery> created;
+  const std::vector<Event> events = {MakeEvent("ex", "MemberAdded", "x"),
+                                     MakeEvent("ey", "MemberAdded", "y")};
+  ASSERT_TRUE(store.CommitEvents(events, clock.NowMs(), &created).ok());
+  ASSERT_EQ(created.size(), 2u);
+  const auto start = std::chrono::steady_clock::now();
+  dispatcher.Start();
+  dispatcher.Enqueue(created);
+  for (int i = 0; i < 400 && !sender.y_retry_at(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  dispatcher.Stop();
+  ASSERT_TRUE(sender.y_retry_at()) << "Y's retry was not sent within 2 s";
+  // Due ~150 ms after the start; X's hanging retry would hold it until ~3.1 s.
+  EXPECT_LT(*sender.y_retry_at() - start, std::chrono::milliseconds(2000));
 }
 
 }  // namespace
