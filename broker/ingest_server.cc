@@ -84,9 +84,11 @@ constexpr const char* kWakeEndpoint = "inproc://ingest-committed";
 }  // namespace
 
 struct IngestServer::Batch {
+  std::vector<Event> events;  // the valid ones, moved out of the requests (they hold the arenas)
+  // Declared after `events`, so destroyed first: the moved-from events in here point into the
+  // frames' arenas, which live as long as the events above.
   std::vector<Pending> requests;
   std::size_t event_count = 0;  // decoded events, valid or not
-  std::vector<Event> events;    // the valid ones, moved out of the requests
   std::vector<std::string> event_ids;
   std::int64_t now_ms = 0;
   Result<std::vector<EventCommit>> committed = std::vector<EventCommit>{};

@@ -43,7 +43,10 @@ struct Event {
   // Keeps `source`'s memory alive when it lives in an ingest frame's arena (DecodeIngestFrame):
   // every Event from the frame shares it, and copies of an Event share it too. Null when
   // `source` owns its memory. A JSON value copied out of `source` on its own shares that memory
-  // without keeping it alive: copy strings out, or give the copy its own storage.
+  // without keeping it alive: copy strings out, or give the copy its own storage. Likewise,
+  // assigning one Event to another keeps the target's memory for `source` (Boost.JSON assigns
+  // into the target's resource) while `arena` follows the source: move-construct Events from a
+  // frame, never assign them (a vector of them may grow, not erase or sort).
   std::shared_ptr<const void> arena;
 };
 

@@ -68,9 +68,11 @@ class HmacContext {
   std::string Sign(std::string_view key, std::string_view message) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
     std::size_t len = 0;
-    if (ctx_ == nullptr ||
-        EVP_MAC_init(ctx_, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
-                     nullptr) != 1 ||
+    // A null key would keep the previous message's key: an empty one is given a real address.
+    static const unsigned char kNoKey = 0;
+    const unsigned char* key_bytes =
+        key.empty() ? &kNoKey : reinterpret_cast<const unsigned char*>(key.data());
+    if (ctx_ == nullptr || EVP_MAC_init(ctx_, key_bytes, key.size(), nullptr) != 1 ||
         EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(message.data()),
                        message.size()) != 1 ||
         EVP_MAC_final(ctx_, mac.data(), &len, mac.size()) != 1) {
