@@ -22,10 +22,11 @@ Usage: hookbench [FLAGS]
   --broker PATH            the hookbroker binary (default: the one built with this tool)
   --work-dir DIR           data folders and temp files (default: a new folder in $TMPDIR)
   --keep                   keep the work folder (broker logs, data) afterwards
-  --perf DIR               record CPU profiles of the broker during the ingest and delivery
-                           phases (perf record, DWARF call graphs: DIR/NAME.perf.data and the
-                           reports DIR/NAME-self.txt and DIR/NAME-children.txt, NAME being
-                           ingest, delivery-http, delivery-https)
+  --perf DIR               record CPU profiles of the broker during the ingest, delivery and
+                           scale ingest phases (perf record, DWARF call graphs:
+                           DIR/NAME.perf.data and the reports DIR/NAME-self.txt and
+                           DIR/NAME-children.txt, NAME being ingest, delivery-http,
+                           delivery-https, scale-ingest-N for N subscriptions)
 
   --producers N            ingest: producer threads, one DEALER socket each (default 4)
   --in-flight N            ingest: requests in flight per producer (default 64)

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "tools/bench/producer.h"
+#include "tools/bench/profiler.h"
 #include "tools/bench/scenarios.h"
 #include "tools/bench/seeding.h"
 
@@ -67,7 +68,10 @@ ScaleRun RunOnce(Context& c, std::size_t subscriptions) {
     return "s-" + std::to_string(Mix(n) % subscriptions);
   };
   ingest.id_prefix = "scale-ingest";
+  // With --perf: where the ingest's time goes at this many subscriptions (the index lookups).
+  Profiler profile(o.perf_dir, "scale-ingest-" + std::to_string(subscriptions), broker->pid());
   const LoadResult ingested = RunLoad(ingest);
+  profile.Finish();
   if (!ingested.error.empty() || ingested.accepted == 0) {
     c.Fail(kScenario, label + " ingest: " + ingested.error, broker.get());
     return result;
