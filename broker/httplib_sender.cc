@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <algorithm>
 
@@ -30,6 +31,17 @@ HttplibSender::HttplibSender(HttplibSenderOptions options)
   X509_STORE_set_default_paths(ca_store_.get());
   // Config checked that the file is readable; a file without certificates trusts nothing more.
   if (!options_.ca_file.empty()) X509_STORE_load_file(ca_store_.get(), options_.ca_file.c_str());
+  // Every worker's TLS clients verify against these certificates at once. OpenSSL 3.0 fills a
+  // certificate's extension cache (key identifiers, purposes) on its first use, and sorts the
+  // store's object list on its first search, both lazily: done here, before any sharing, so
+  // concurrent verifications only read (ThreadSanitizer caught two clients racing on the
+  // first fill of a CA's cache).
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(ca_store_.get());
+  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
+    X509* cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i));
+    if (cert != nullptr) X509_check_purpose(cert, -1, 0);
+  }
+  sk_X509_OBJECT_sort(objects);
 }
 
 HttplibSender::~HttplibSender() = default;
