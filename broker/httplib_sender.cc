@@ -31,17 +31,28 @@ HttplibSender::HttplibSender(HttplibSenderOptions options)
   X509_STORE_set_default_paths(ca_store_.get());
   // Config checked that the file is readable; a file without certificates trusts nothing more.
   if (!options_.ca_file.empty()) X509_STORE_load_file(ca_store_.get(), options_.ca_file.c_str());
-  // Every worker's TLS clients verify against these certificates at once. OpenSSL 3.0 fills a
-  // certificate's extension cache (key identifiers, purposes) on its first use, and sorts the
-  // store's object list on its first search, both lazily: done here, before any sharing, so
-  // concurrent verifications only read (ThreadSanitizer caught two clients racing on the
-  // first fill of a CA's cache).
+  // The clients' stores share these certificates, and OpenSSL 3.0 fills a certificate's
+  // extension cache (key identifiers, purposes) lazily on its first use: filled here, before
+  // any sharing, so concurrent verifications only read them (ThreadSanitizer caught two clients
+  // racing on the first fill of a CA's cache).
   STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(ca_store_.get());
   for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
     X509* cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i));
     if (cert != nullptr) X509_check_purpose(cert, -1, 0);
   }
-  sk_X509_OBJECT_sort(objects);
+}
+
+x509_store_st* HttplibSender::NewClientStore() const {
+  // ca_store_ is only read here, never verified against, so it no longer changes after the
+  // constructor; the certificates are reference-counted, not copied.
+  X509_STORE* store = X509_STORE_new();
+  if (store == nullptr) return nullptr;
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(ca_store_.get());
+  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
+    X509* cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i));
+    if (cert != nullptr) X509_STORE_add_cert(store, cert);
+  }
+  return store;
 }
 
 HttplibSender::~HttplibSender() = default;
@@ -68,12 +79,12 @@ std::unique_ptr<HttplibSender::Pooled> HttplibSender::Borrow(const Url& url) {
     c.enable_server_certificate_verification(true);
     // TLS 1.2 or later, whatever the system's OpenSSL configuration allows.
     SSL_CTX_set_min_proto_version(c.ssl_context(), TLS1_2_VERSION);
-    // The client's SSL context takes one reference to the shared store (system CAs plus
-    // --ca-file). Without a CA path cpp-httplib would, on the first connect, load the system
-    // CA bundle into that store again; naming the system's hashed CA directory, which the
-    // store already looks in, makes that step add nothing.
-    X509_STORE_up_ref(ca_store_.get());
-    c.set_ca_cert_store(ca_store_.get());
+    // The client's SSL context owns a store of its own holding the parsed CAs (system plus
+    // --ca-file). Without a CA path cpp-httplib would, on the first connect, parse the system
+    // CA bundle into that store again; naming the system's hashed CA directory instead only
+    // adds a lookup there, which reads a file when a certificate's issuer is not in the store.
+    X509_STORE* store = NewClientStore();
+    if (store != nullptr) c.set_ca_cert_store(store);
     c.set_ca_cert_path("", X509_get_default_cert_dir());
   }
   return pooled;

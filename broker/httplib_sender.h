@@ -10,9 +10,11 @@
 // when the whole exchange (connect, TLS, request, headers, body) takes longer, so an endpoint
 // trickling bytes cannot hold a worker beyond it.
 //
-// Trusted CAs (the system's plus --ca-file) are loaded once, into one X509_STORE every HTTPS
-// client shares by reference: loading them per client cost 100-170 ms of CPU on each new
-// connection's first request (docs/PERFORMANCE.md, "HTTPS warm-up").
+// Trusted CAs (the system's plus --ca-file) are parsed once: loading them per client cost
+// 100-170 ms of CPU on each new connection's first request (docs/PERFORMANCE.md, "3. Latency").
+// Each HTTPS client gets its own X509_STORE holding references to those parsed certificates:
+// OpenSSL 3.0 changes a store lazily while verifying (lookups, directories, sorting), which
+// raced when every client shared one store (ThreadSanitizer).
 //
 // Thread-safety: Send() is safe from many threads; each call borrows a client from the origin's
 // pool for its duration (one client = one connection).
@@ -56,6 +58,8 @@ class HttplibSender final : public HttpSender {
  private:
   struct Pooled;
   std::unique_ptr<Pooled> Borrow(const Url& url);
+  // A new store for one client, referencing the parsed CAs of ca_store_ (never used itself).
+  x509_store_st* NewClientStore() const;
   void Return(const std::string& origin, std::unique_ptr<Pooled> client);
 
   struct StoreFree {
