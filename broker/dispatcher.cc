@@ -305,11 +305,11 @@ std::size_t Dispatcher::MaxUnrecorded() const {
                                                               : 2 * options_.workers);
 }
 
+std::size_t Dispatcher::RecordNow() const { return std::max<std::size_t>(1, MaxUnrecorded() / 2); }
+
 void Dispatcher::WorkerLoop() {
   const std::size_t max_unrecorded = MaxUnrecorded();
-  // The recorder commits at once when this many attempts wait, so that workers are not held by
-  // max_unrecorded while it lingers.
-  const std::size_t record_now = std::max<std::size_t>(1, max_unrecorded / 2);
+  const std::size_t record_now = RecordNow();
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     if (unrecorded_ >= max_unrecorded) {
@@ -361,7 +361,7 @@ void Dispatcher::WorkerLoop() {
 }
 
 void Dispatcher::RecorderLoop() {
-  const std::size_t record_now = std::max<std::size_t>(1, MaxUnrecorded() / 2);
+  const std::size_t record_now = RecordNow();
   std::unique_lock<std::mutex> lock(mu_);
   auto last_sweep = std::chrono::steady_clock::now();
   for (;;) {

@@ -106,6 +106,9 @@ class Dispatcher {
 
   Finished Attempt(const DeliveryId& id, const std::string& origin);
   std::size_t MaxUnrecorded() const;
+  // The recorder commits at once when this many attempts wait (half of MaxUnrecorded()), so
+  // that workers are not held by max_unrecorded while it lingers.
+  std::size_t RecordNow() const;
   void Record(std::vector<Finished>& batch);
   void WorkerLoop();
   void RecorderLoop();

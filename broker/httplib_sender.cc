@@ -15,6 +15,16 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
+// Calls fn(cert) for every certificate in the store.
+template <typename Fn>
+void ForEachCertificate(X509_STORE* store, Fn fn) {
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(store);
+  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
+    X509* cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i));
+    if (cert != nullptr) fn(cert);
+  }
+}
+
 }  // namespace
 
 struct HttplibSender::Pooled {
@@ -35,11 +45,7 @@ HttplibSender::HttplibSender(HttplibSenderOptions options)
   // extension cache (key identifiers, purposes) lazily on its first use: filled here, before
   // any sharing, so concurrent verifications only read them (ThreadSanitizer caught two clients
   // racing on the first fill of a CA's cache).
-  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(ca_store_.get());
-  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
-    X509* cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i));
-    if (cert != nullptr) X509_check_purpose(cert, -1, 0);
-  }
+  ForEachCertificate(ca_store_.get(), [](X509* cert) { X509_check_purpose(cert, -1, 0); });
 }
 
 x509_store_st* HttplibSender::NewClientStore() const {
@@ -47,11 +53,7 @@ x509_store_st* HttplibSender::NewClientStore() const {
   // constructor; the certificates are reference-counted, not copied.
   X509_STORE* store = X509_STORE_new();
   if (store == nullptr) return nullptr;
-  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(ca_store_.get());
-  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
-    X509* cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i));
-    if (cert != nullptr) X509_STORE_add_cert(store, cert);
-  }
+  ForEachCertificate(ca_store_.get(), [store](X509* cert) { X509_STORE_add_cert(store, cert); });
   return store;
 }
 

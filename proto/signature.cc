@@ -54,7 +54,7 @@ class HmacContext {
       EVP_MAC_free(mac);  // the context holds its own reference
     }
     char digest[] = "SHA256";
-    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
                                  OSSL_PARAM_construct_end()};
     if (ctx_ != nullptr && EVP_MAC_CTX_set_params(ctx_, params) != 1) {
       EVP_MAC_CTX_free(ctx_);
