@@ -389,7 +389,8 @@ without dashes as the key ({"data-dir": "/var/lib/hookbroker", "api-key": ["..."
 Flags on the command line win over the file.
 
 Storage and listeners:
-  --data-dir DIR              LMDB data folder (default ./data; created if missing)
+  --data-dir DIR              LMDB data folder (default ./data; created if missing); one
+                              broker at a time: a second one on the folder exits
   --http-listen HOST:PORT     REST API address (default 127.0.0.1:8080; port 0 picks one)
   --ingest-listen ENDPOINT    ZeroMQ ROUTER endpoint for producers
                               (default tcp://127.0.0.1:5555; tcp://HOST:* picks a port)

@@ -58,6 +58,9 @@ int Run(const Config& config) {
     LogError("store", store.error().message);
     return 1;
   }
+  LogInfo("store", "matching filter: " + std::to_string((*store)->ScopeFilterScopes()) +
+                       " scopes with subscriptions, " +
+                       std::to_string((*store)->ScopeFilterBytes() >> 10) + " KiB");
 
   std::vector<std::string> keys = config.api_keys;
   if (keys.empty()) {

@@ -1,12 +1,16 @@
 #include "broker/store.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <span>
 #include <string_view>
@@ -14,6 +18,7 @@
 #include <unordered_map>
 
 #include "broker/lmdb_txn.h"
+#include "broker/scope_filter.h"
 #include "broker/store_codec.h"
 #include "broker/subscription_cache.h"
 #include "proto/url.h"
@@ -132,6 +137,94 @@ std::optional<std::string> Unhex(std::string_view hex) {
   return out;
 }
 
+// The scope filter's side of one write transaction (scope_filter.h). A subscription added to
+// scope_index counts at once, so no event committed after the transaction can miss it; one removed
+// stops counting only once the transaction has committed. If the transaction does not commit, the
+// additions are taken back. Declared before the Txn, so the Txn is over before that happens.
+class ScopeFilterChanges {
+ public:
+  explicit ScopeFilterChanges(ScopeFilter* filter) : filter_(filter) {}
+  ~ScopeFilterChanges() {
+    if (committed_) return;
+    for (std::uint64_t key : added_) filter_->Remove(key);
+  }
+  ScopeFilterChanges(const ScopeFilterChanges&) = delete;
+  ScopeFilterChanges& operator=(const ScopeFilterChanges&) = delete;
+
+  void Added(std::uint64_t key, std::uint32_t bits) {
+    filter_->Add(key, bits);
+    added_.push_back(key);
+  }
+  void Widened(std::uint64_t key, std::uint32_t bits) { filter_->Widen(key, bits); }
+  void Removed(std::uint64_t key) { removed_.push_back(key); }
+  // After the transaction committed.
+  void Committed() {
+    committed_ = true;
+    for (std::uint64_t key : removed_) filter_->Remove(key);
+  }
+
+ private:
+  ScopeFilter* filter_;
+  std::vector<std::uint64_t> added_;
+  std::vector<std::uint64_t> removed_;
+  bool committed_ = false;
+};
+
+// The object an event names at one scope; empty if none.
+const std::string& ScopeObjectId(const Event& event, ObjectType type) {
+  switch (type) {
+    case ObjectType::kGroup:
+      return event.group_id;
+    case ObjectType::kActionPackage:
+      return event.action_package_id;
+    case ObjectType::kAction:
+      return event.action_id;
+  }
+  return event.group_id;
+}
+
+std::uint32_t SubscribedBits(const Subscription& sub) {
+  std::uint32_t bits = 0;
+  for (const std::string& type : sub.event_types) bits |= ScopeFilter::SubscribedBit(type);
+  return bits;
+}
+
+}  // namespace
+
+// An exclusive lock on `dir`/broker.lock, held while its descriptor is open: another process (or
+// another Store in this one) opening the same folder gets a clear error instead of a share.
+class FolderLock {
+ public:
+  explicit FolderLock(int fd) : fd_(fd) {}
+  ~FolderLock() { ::close(fd_); }
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+namespace {
+
+Result<std::unique_ptr<FolderLock>> LockDataFolder(const std::string& dir) {
+  const std::string path = dir + "/broker.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Error{"storage_error", "cannot open " + path + ": " + std::strerror(errno), ""};
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) {
+      return Error{
+          "storage_busy",
+          "data folder " + dir + " is in use by another hookbroker (" + path + " is locked)", ""};
+    }
+    return Error{"storage_error", "cannot lock " + path + ": " + std::strerror(err), ""};
+  }
+  return std::make_unique<FolderLock>(fd);
+}
+
 }  // namespace
 
 struct Store::Dbs {
@@ -156,15 +249,31 @@ struct Store::Dbs {
   }
 
   // Writes a subscription's record and keeps the scope index (what matching reads) to exactly the
-  // subscriptions that should get new deliveries: not deleted, not disabled.
-  int WriteSubscription(MDB_txn* t, const Subscription& sub) const {
+  // subscriptions that should get new deliveries: not deleted, not disabled. The scope filter
+  // follows the index through `filter`.
+  int WriteSubscription(MDB_txn* t, const Subscription& sub, ScopeFilterChanges* filter) const {
     const std::string& id = sub.id.value();
     int rc = Put(t, subs, id, boost::json::serialize(SubscriptionToStorageJson(sub)));
     if (rc != 0) return rc;
     const std::string scope_key = ScopePrefix(sub.object_type, sub.object_id) + id;
-    if (!sub.deleted && !sub.disabled()) return Put(t, scope, scope_key, ScopeValue(sub));
-    rc = Del(t, scope, scope_key);
-    return rc == MDB_NOTFOUND ? 0 : rc;
+    std::string_view indexed;
+    rc = GetValue(t, scope, scope_key, &indexed);
+    if (rc != 0 && rc != MDB_NOTFOUND) return rc;
+    const bool was_indexed = rc == 0;
+    const std::uint64_t filter_key = ScopeFilter::KeyOf(sub.object_type, sub.object_id);
+    if (!sub.deleted && !sub.disabled()) {
+      if ((rc = Put(t, scope, scope_key, ScopeValue(sub))) != 0) return rc;
+      if (was_indexed) {
+        filter->Widened(filter_key, SubscribedBits(sub));
+      } else {
+        filter->Added(filter_key, SubscribedBits(sub));
+      }
+      return 0;
+    }
+    if (!was_indexed) return 0;
+    if ((rc = Del(t, scope, scope_key)) != 0) return rc;
+    filter->Removed(filter_key);
+    return 0;
   }
 
   // A final delivery back to pending (redeliver, replay).
@@ -196,6 +305,10 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     return Error{"storage_error",
                  "cannot create data folder " + options.dir + ": " + fs_ec.message(), ""};
   }
+  // One broker per data folder: the scope filter and the dispatcher's queue are this process's
+  // view of the store, which writes by another process would silently make wrong.
+  auto lock = LockDataFolder(options.dir);
+  if (!lock) return lock.error();
   MDB_env* env = nullptr;
   int rc = mdb_env_create(&env);
   if (rc != 0) return lmdb::ToError("mdb_env_create", rc);
@@ -266,13 +379,41 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   }
   auto store = std::unique_ptr<Store>(new Store(env, options.map_size_bytes));
   store->dbs_ = std::move(dbs);
+  store->lock_ = std::move(lock).value();
+  if (Status s = store->LoadScopeFilter(); !s) {
+    Error e = s.error();
+    e.message += " (" + options.dir + ")";
+    return e;
+  }
   return store;
 }
 
 Store::Store(MDB_env* env, std::uint64_t map_size)
-    : env_(env), map_size_(map_size), sub_cache_(std::make_unique<SubscriptionCache>()) {}
+    : env_(env),
+      map_size_(map_size),
+      sub_cache_(std::make_unique<SubscriptionCache>()),
+      scope_filter_(std::make_unique<ScopeFilter>()) {}
 
-Store::~Store() { mdb_env_close(env_); }
+Status Store::LoadScopeFilter() {
+  Txn txn(env_, false);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  Cursor c(txn.get(), dbs_->scope);
+  if (c.rc() != 0) return lmdb::ToError("open scope cursor", c.rc());
+  for (bool ok = c.First(); ok; ok = c.Next()) {
+    ObjectType type;
+    std::string_view object_id;
+    if (!ParseScopeKey(c.key(), &type, &object_id)) return Corrupt("scope index key");
+    std::uint32_t bits = 0;
+    ForEachScopeType(c.value(), [&](std::string_view t) { bits |= ScopeFilter::SubscribedBit(t); });
+    scope_filter_->Add(ScopeFilter::KeyOf(type, object_id), bits);
+  }
+  return Status::Ok();
+}
+
+std::size_t Store::ScopeFilterScopes() const { return scope_filter_->scopes(); }
+std::size_t Store::ScopeFilterBytes() const { return scope_filter_->bytes(); }
+
+Store::~Store() { mdb_env_close(env_); }  // then lock_ releases the folder
 
 Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> events,
                                                      std::int64_t now_ms,
@@ -301,7 +442,26 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
   Cursor scope(t, dbs_->scope);
   if (scope.rc() != 0) return failed("open scope cursor", scope.rc());
   std::string scratch;
+  // The filter's answers for every scope of every event first, in one pass that overlaps their
+  // cache misses (scope_filter.h). Inside the write transaction: no subscription can be added
+  // meanwhile, and one removed meanwhile is only a wrong "maybe".
+  constexpr ObjectType kScopes[] = {ObjectType::kGroup, ObjectType::kActionPackage,
+                                    ObjectType::kAction};
+  std::vector<ScopeFilter::Probe> probes;
+  probes.reserve(events.size() * 3);
   for (const Event& event : events) {
+    const std::uint32_t bits = ScopeFilter::EventBits(event.type);
+    for (ObjectType type : kScopes) {
+      const std::string& object_id = ScopeObjectId(event, type);
+      probes.push_back({object_id.empty() ? 0 : ScopeFilter::KeyOf(type, object_id), bits});
+    }
+  }
+  std::vector<bool> may_match;
+  scope_filter_->MayMatchMany(probes, &may_match);
+  std::size_t probe = 0;
+  for (const Event& event : events) {
+    const std::size_t event_probes = probe;
+    probe += 3;
     const std::string& event_id = event.id.value();
     const std::string_view event_bytes = StoredEventJson(event, scratch);
     rc = Put(t, dbs_->events, event_id, event_bytes, MDB_NOOVERWRITE);
@@ -314,8 +474,12 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
     }
 
     EventCommit commit{IngestStatus::kAccepted, 0};
-    auto match_scope = [&](ObjectType type, const std::string& object_id) -> int {
-      if (object_id.empty()) return 0;
+    auto match_scope = [&](int scope_number) -> int {
+      // Most events of a busy broker have no subscription at their scope for their type: the
+      // filter said so from memory, and the descent into scope_index is skipped.
+      if (!may_match[event_probes + scope_number]) return 0;
+      const ObjectType type = kScopes[scope_number];
+      const std::string& object_id = ScopeObjectId(event, type);
       const std::string prefix = ScopePrefix(type, object_id);
       for (bool found = scope.Seek(prefix); found && scope.key().starts_with(prefix);
            found = scope.Next()) {
@@ -345,9 +509,7 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
       }
       return 0;
     };
-    if ((rc = match_scope(ObjectType::kGroup, event.group_id)) != 0 ||
-        (rc = match_scope(ObjectType::kActionPackage, event.action_package_id)) != 0 ||
-        (rc = match_scope(ObjectType::kAction, event.action_id)) != 0) {
+    if ((rc = match_scope(0)) != 0 || (rc = match_scope(1)) != 0 || (rc = match_scope(2)) != 0) {
       return failed("store deliveries", rc);
     }
     results.push_back(commit);
@@ -377,14 +539,16 @@ Status Store::PutSubscription(const Subscription& sub) {
 }
 
 Status Store::PutSubscriptions(std::span<const Subscription> subs) {
+  ScopeFilterChanges filter(scope_filter_.get());
   Txn txn(env_, true);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   for (const Subscription& sub : subs) {
-    if (int rc = dbs_->WriteSubscription(txn.get(), sub); rc != 0) {
+    if (int rc = dbs_->WriteSubscription(txn.get(), sub, &filter); rc != 0) {
       return lmdb::ToError("store subscription", rc);
     }
   }
   if (int rc = txn.Commit(); rc != 0) return lmdb::ToError("commit subscription", rc);
+  filter.Committed();
   return Status::Ok();
 }
 
@@ -413,6 +577,7 @@ Result<std::optional<Subscription>> Store::GetSubscription(const SubscriptionId&
 
 Result<std::optional<Subscription>> Store::UpdateSubscription(
     const SubscriptionId& id, const std::function<Status(Subscription&)>& change) {
+  ScopeFilterChanges filter(scope_filter_.get());
   Txn txn(env_, true);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   auto current = ReadLiveSubscription(txn.get(), dbs_->subs, id);
@@ -420,10 +585,11 @@ Result<std::optional<Subscription>> Store::UpdateSubscription(
   Subscription changed = std::move(**current);
   int rc = 0;
   if (Status s = change(changed); !s) return s.error();
-  if ((rc = dbs_->WriteSubscription(txn.get(), changed)) != 0) {
+  if ((rc = dbs_->WriteSubscription(txn.get(), changed, &filter)) != 0) {
     return lmdb::ToError("store subscription", rc);
   }
   if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit subscription", rc);
+  filter.Committed();
   return std::optional<Subscription>(std::move(changed));
 }
 
@@ -492,6 +658,7 @@ Result<SubscriptionPage> Store::ListSubscriptions(const SubscriptionFilter& filt
 }
 
 Result<bool> Store::DeleteSubscription(const SubscriptionId& id, std::int64_t now_ms) {
+  ScopeFilterChanges filter(scope_filter_.get());
   Txn txn(env_, true);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   std::string_view bytes;
@@ -503,10 +670,11 @@ Result<bool> Store::DeleteSubscription(const SubscriptionId& id, std::int64_t no
   if (sub->deleted) return false;
   sub->deleted = true;
   sub->deleted_ms = now_ms;
-  if ((rc = dbs_->WriteSubscription(txn.get(), *sub)) != 0) {
+  if ((rc = dbs_->WriteSubscription(txn.get(), *sub, &filter)) != 0) {
     return lmdb::ToError("delete subscription", rc);
   }
   if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit delete", rc);
+  filter.Committed();
   return true;
 }
 
@@ -561,6 +729,7 @@ Status Store::RecordAttempts(std::span<const AttemptUpdate> updates, std::int64_
                              std::vector<DisabledSubscription>* disabled) {
   if (updates.empty()) return Status::Ok();
   std::vector<DisabledSubscription> to_disable;
+  ScopeFilterChanges filter(scope_filter_.get());
   Txn txn(env_, true);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   MDB_txn* t = txn.get();
@@ -628,7 +797,7 @@ Status Store::RecordAttempts(std::span<const AttemptUpdate> updates, std::int64_
       if (*sub && !(*sub)->disabled()) {
         (*sub)->disabled_ms = std::max<std::int64_t>(a.recorded_ms, 1);
         (*sub)->disabled_reason = disable_reason;
-        if ((rc = dbs_->WriteSubscription(t, **sub)) != 0) {
+        if ((rc = dbs_->WriteSubscription(t, **sub, &filter)) != 0) {
           return lmdb::ToError("disable subscription", rc);
         }
         to_disable.push_back({d.subscription_id, std::move(disable_reason)});
@@ -637,6 +806,7 @@ Status Store::RecordAttempts(std::span<const AttemptUpdate> updates, std::int64_
   }
   int rc = txn.Commit();
   if (rc != 0) return lmdb::ToError("commit attempts", rc);
+  filter.Committed();
   if (disabled != nullptr) *disabled = std::move(to_disable);
   return Status::Ok();
 }

@@ -30,6 +30,8 @@ typedef struct MDB_env MDB_env;
 
 namespace hookbroker {
 
+class FolderLock;
+class ScopeFilter;
 class SubscriptionCache;
 
 struct StoreOptions {
@@ -261,14 +263,22 @@ class Store {
   // false when there was no such record.
   Result<bool> DeleteRecord(RecordKind kind, std::string_view key);
 
+  // --- Matching's in-memory filter (scope_filter.h) -------------------------------------------
+  std::size_t ScopeFilterScopes() const;  // scopes with at least one live subscription
+  std::size_t ScopeFilterBytes() const;
+
  private:
   Store(MDB_env* env, std::uint64_t map_size);
+  Status LoadScopeFilter();  // from scope_index, when the store opens
   struct Dbs;
   MDB_env* env_;                  // constant after construction
   const std::uint64_t map_size_;  // constant after construction
   std::unique_ptr<Dbs> dbs_;      // handles, constant after construction
   // Decoded subscriptions for the delivery path (LoadDeliveryJob, CallbackOrigins).
   std::unique_ptr<SubscriptionCache> sub_cache_;
+  // Which scopes may match an event type, kept in step with scope_index (scope_filter.h).
+  std::unique_ptr<ScopeFilter> scope_filter_;
+  std::unique_ptr<FolderLock> lock_;  // the data folder's, held for the store's life
 };
 
 }  // namespace hookbroker

@@ -80,6 +80,26 @@ std::string ScopePrefix(ObjectType type, std::string_view object_id) {
   return k;
 }
 
+bool ParseScopeKey(std::string_view key, ObjectType* type, std::string_view* object_id) {
+  const std::size_t nul = key.find('\0');
+  if (key.empty() || nul == std::string_view::npos) return false;
+  switch (key[0]) {
+    case 'G':
+      *type = ObjectType::kGroup;
+      break;
+    case 'P':
+      *type = ObjectType::kActionPackage;
+      break;
+    case 'A':
+      *type = ObjectType::kAction;
+      break;
+    default:
+      return false;
+  }
+  *object_id = key.substr(1, nul - 1);
+  return true;
+}
+
 std::string ScopeValue(const Subscription& sub) {
   std::string v;
   AppendU64(v, NonNegative(sub.validity_ms));
@@ -93,15 +113,10 @@ std::string ScopeValue(const Subscription& sub) {
 bool ScopeMatches(std::string_view value, std::string_view event_type, std::int64_t now_ms) {
   if (value.size() < 8) return false;
   if (static_cast<std::int64_t>(ReadU64(value)) <= now_ms) return false;
-  std::string_view types = value.substr(8);
-  while (!types.empty()) {
-    const std::size_t nl = types.find('\n');
-    const std::string_view t = types.substr(0, nl);
-    if (t == "*" || t == event_type) return true;
-    if (nl == std::string_view::npos) break;
-    types.remove_prefix(nl + 1);
-  }
-  return false;
+  bool match = false;
+  ForEachScopeType(value,
+                   [&](std::string_view t) { match = match || t == "*" || t == event_type; });
+  return match;
 }
 
 namespace {

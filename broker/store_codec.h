@@ -31,6 +31,19 @@ std::string ScopePrefix(ObjectType type, std::string_view object_id);
 // validity + event types: matching reads only this.
 std::string ScopeValue(const Subscription& sub);
 bool ScopeMatches(std::string_view value, std::string_view event_type, std::int64_t now_ms);
+// A scope_index key's object; false if it is not one.
+bool ParseScopeKey(std::string_view key, ObjectType* type, std::string_view* object_id);
+// Calls fn(event type) for each event type in a ScopeValue.
+template <typename F>
+void ForEachScopeType(std::string_view value, F&& fn) {
+  if (value.size() < 8) return;
+  for (std::string_view types = value.substr(8); !types.empty();) {
+    const std::size_t nl = types.find('\n');
+    fn(types.substr(0, nl));
+    if (nl == std::string_view::npos) break;
+    types.remove_prefix(nl + 1);
+  }
+}
 
 std::string EncodeDelivery(const DeliveryRecord& d);
 bool DecodeDelivery(std::uint64_t id, std::string_view bytes, DeliveryRecord* d);

@@ -80,6 +80,92 @@ TEST_F(StoreTest, ExpiredAndDeletedSubscriptionsMatchNothing) {
   EXPECT_FALSE(got->has_value());
 }
 
+// Matching first asks an in-memory filter of the scopes (scope_filter.h), which must follow
+// scope_index through every kind of subscription write and be rebuilt when the store opens: a
+// scope it forgets would lose deliveries, and one it keeps only costs a lookup.
+TEST_F(StoreTest, TheMatchingFilterFollowsEveryWriteAndIsRebuiltOnOpen) {
+  auto deliveries_for = [&](const std::string& event_id, const std::string& type) {
+    return Commit({MakeEvent(event_id, type, "g")})[0].deliveries;
+  };
+  ASSERT_TRUE(store_->PutSubscription(MakeSubscription("a", ObjectType::kGroup, "g", {"X"})).ok());
+  ASSERT_TRUE(store_->PutSubscription(MakeSubscription("b", ObjectType::kGroup, "g", {"Y"})).ok());
+  EXPECT_EQ(store_->ScopeFilterScopes(), 1u);
+  EXPECT_EQ(deliveries_for("e1", "X"), 1);
+  EXPECT_EQ(deliveries_for("e2", "Y"), 1);
+  EXPECT_EQ(deliveries_for("e3", "Z"), 0);
+
+  // Widened and narrowed by an update; a change that fails commits nothing and adds nothing.
+  auto widened = store_->UpdateSubscription(SubscriptionId("a"), [](Subscription& s) {
+    s.event_types = {"Z"};
+    return Status::Ok();
+  });
+  ASSERT_TRUE(widened.ok() && widened->has_value());
+  EXPECT_EQ(deliveries_for("e4", "Z"), 1);
+  EXPECT_EQ(deliveries_for("e5", "X"), 0);
+  auto refused = store_->UpdateSubscription(SubscriptionId("a"), [](Subscription& s) {
+    s.event_types = {"W"};
+    return Status(Error::Invalid("eventTypes", "refused"));
+  });
+  EXPECT_FALSE(refused.ok());
+  EXPECT_EQ(deliveries_for("e6", "W"), 0);
+
+  // Deleting one of two subscriptions keeps the scope; the last one takes it.
+  ASSERT_TRUE(store_->DeleteSubscription(SubscriptionId("b"), 10).ok());
+  EXPECT_EQ(deliveries_for("e7", "Y"), 0);
+  EXPECT_EQ(deliveries_for("e8", "Z"), 1);
+  ASSERT_TRUE(store_->DeleteSubscription(SubscriptionId("a"), 11).ok());
+  EXPECT_EQ(store_->ScopeFilterScopes(), 0u);
+  EXPECT_EQ(deliveries_for("e9", "Z"), 0);
+
+  // Added again, then disabled by failing callbacks, then enabled by an update.
+  ASSERT_TRUE(store_->PutSubscription(MakeSubscription("c", ObjectType::kGroup, "g", {"X"})).ok());
+  EXPECT_EQ(deliveries_for("e10", "X"), 1);
+  AttemptUpdate u;
+  u.delivery_id = deliveries_.at(0).id;
+  u.attempt = Attempt(1, 5000, AttemptOutcome::kHttpError, 503, "HTTP 503", "busy");
+  u.new_status = DeliveryStatus::kPending;
+  u.next_attempt_ms = 6000;
+  ASSERT_TRUE(store_->RecordAttempts(std::vector<AttemptUpdate>{u}, /*disable_after_ms=*/500).ok());
+  u.attempt = Attempt(2, 6000, AttemptOutcome::kHttpError, 503, "HTTP 503", "busy");
+  std::vector<DisabledSubscription> disabled;
+  ASSERT_TRUE(store_->RecordAttempts(std::vector<AttemptUpdate>{u}, 500, &disabled).ok());
+  ASSERT_EQ(disabled.size(), 1u);
+  EXPECT_EQ(store_->ScopeFilterScopes(), 0u);
+  EXPECT_EQ(deliveries_for("e11", "X"), 0);
+  auto enabled = store_->UpdateSubscription(SubscriptionId("c"), [](Subscription& s) {
+    s.disabled_ms = 0;
+    s.disabled_reason.clear();
+    return Status::Ok();
+  });
+  ASSERT_TRUE(enabled.ok() && enabled->has_value());
+  EXPECT_EQ(deliveries_for("e12", "X"), 1);
+
+  // Rebuilt from scope_index on open, with every scope type.
+  ASSERT_TRUE(
+      store_->PutSubscription(MakeSubscription("p", ObjectType::kActionPackage, "p1", {"*"})).ok());
+  ASSERT_TRUE(
+      store_->PutSubscription(MakeSubscription("q", ObjectType::kAction, "a1", {"Y"})).ok());
+  Reopen();
+  EXPECT_EQ(store_->ScopeFilterScopes(), 3u);
+  EXPECT_EQ(deliveries_for("e13", "X"), 1);
+  EXPECT_EQ(deliveries_for("e14", "Y"), 0);
+  auto r =
+      Commit({MakeEvent("e15", "Y", "g9", "p1", "a1"), MakeEvent("e16", "V", "g9", "p2", "a1")});
+  EXPECT_EQ(r[0].deliveries, 2);  // p (any type) and q (Y)
+  EXPECT_EQ(r[1].deliveries, 0);
+}
+
+TEST_F(StoreTest, OneStoreAtATimeOpensADataFolder) {
+  auto second = Store::Open(StoreOptions{dir_.path(), 64ULL << 20, 126});
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, "storage_busy");
+  EXPECT_NE(second.error().message.find("in use by another hookbroker"), std::string::npos)
+      << second.error().message;
+  store_.reset();  // closing releases the folder
+  auto third = Store::Open(StoreOptions{dir_.path(), 64ULL << 20, 126});
+  ASSERT_TRUE(third.ok()) << third.error().message;
+}
+
 TEST_F(StoreTest, DuplicateEventIdsCreateNothingAcrossCommitsAndReopen) {
   ASSERT_TRUE(store_->PutSubscription(MakeSubscription("s", ObjectType::kGroup, "g")).ok());
   auto first = Commit({MakeEvent("e", "MemberAdded", "g"), MakeEvent("e", "MemberAdded", "g")});

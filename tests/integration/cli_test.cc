@@ -103,6 +103,19 @@ TEST_F(CliTest, StrayArgumentAndMissingOrBadValuesExitTwoNamingTheFlag) {
   EXPECT_TRUE(Contains(switch_value.err, "--allow-http-callbacks")) << switch_value.err;
 }
 
+TEST_F(CliTest, ASecondBrokerOnTheSameDataFolderExitsNamingIt) {
+  const std::string data = dir_.File("shared");
+  BrokerProcess first({"--data-dir", data});
+  ASSERT_TRUE(first.Start()) << first.Output();
+  CommandResult second = Broker(
+      {"--data-dir", data, "--http-listen", "127.0.0.1:0", "--ingest-listen", "tcp://127.0.0.1:0"});
+  EXPECT_EQ(second.exit_code, 1) << second.out << second.err;
+  EXPECT_TRUE(Contains(second.out + second.err, "is in use by another hookbroker"))
+      << second.out << second.err;
+  ASSERT_EQ(first.Stop(SIGTERM), 0);
+  EXPECT_EQ(Broker({"--data-dir", data, "--help"}).exit_code, 0);
+}
+
 TEST_F(CliTest, ConfigFileWithUnknownKeyExitsTwoNamingIt) {
   const std::string path = WriteConfig(
       json::serialize(json::object{{"data-dir", dir_.File("d")}, {"frobnicate", true}}));
