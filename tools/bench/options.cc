@@ -47,8 +47,8 @@ Usage: hookbench [FLAGS]
   --callback-timeout S     isolation: broker --callback-timeout (default 2)
   --subscriptions N        scale: subscriptions stored (default 100000; full run 1000000)
   --scale-reference N      scale: the reference run's subscriptions (default 1000)
-  --scale-events N         scale: events delivered per run (default 10000)
-  --scale-ingest-seconds S scale: ingest duration per run (default 3)
+  --scale-events N         scale: events delivered per round (default 10000)
+  --scale-ingest-seconds S scale: ingest duration per round (default 3)
   --backlog N              backlog: pending deliveries at restart (default 100000; full 1000000)
   --soak-minutes M         soak: run it, for M minutes (issue 5's figure: 30); off by default
   --soak-rate N            soak: events per second (default 2000)

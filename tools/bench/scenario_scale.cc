@@ -1,9 +1,14 @@
 // 6. Subscriptions at scale: a data folder seeded (Store API, before the broker starts) with N
 // Group subscriptions (one per group s-0 .. s-N-1, type TextMessageCreated, all calling back the
-// receiver), against the same with the reference count (1,000). Per run: time from process start
+// receiver), against the same with the reference count (1,000). Per size: time from process start
 // to ready, resident memory, ingest rate (MemberAdded events on random seeded groups: every event
 // is matched against the index, none delivered) and delivery rate (TextMessageCreated events on
 // random seeded groups: one callback each, publish → last callback).
+//
+// Both brokers stay up, and the measurements alternate between them (reference, N, reference,
+// N, ...), each figure the median of its rounds: the machine's neighbours come and go over
+// seconds, and alternating spreads them over both sides instead of over one.
+#include <algorithm>
 #include <cstdio>
 
 #include "tools/bench/producer.h"
@@ -15,18 +20,35 @@ namespace hookbench {
 namespace {
 
 const char kScenario[] = "6. Scale";
+constexpr int kRounds = 3;
 
-struct ScaleRun {
-  bool ok = false;
+// One side of the comparison: a receiver and a broker over N seeded subscriptions.
+struct ScaleSide {
+  std::size_t subscriptions = 0;
+  std::string label;
+  std::unique_ptr<Receiver> receiver;
+  std::unique_ptr<Broker> broker;
   double seed_seconds = 0;
   double ready_seconds = 0;
   double healthz_seconds = 0;
   long rss_ready_kib = 0;
   long rss_end_kib = 0;
   long anon_end_kib = 0;  // heap etc.; the rest of VmRSS is mapped LMDB pages
-  double ingest_rate = 0;
-  double delivery_rate = 0;
+  std::vector<double> ingest_rates;
+  std::vector<double> delivery_rates;
 };
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 == 1 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+std::string Rounds(const std::vector<double>& v) {
+  std::string out;
+  for (double x : v) out += (out.empty() ? "" : ", ") + FormatNumber(x);
+  return out;
+}
 
 std::uint64_t Mix(std::uint64_t x) {  // splitmix64: spreads event numbers over the groups
   x += 0x9e3779b97f4a7c15ULL;
@@ -35,96 +57,127 @@ std::uint64_t Mix(std::uint64_t x) {  // splitmix64: spreads event numbers over 
   return x ^ (x >> 31);
 }
 
-ScaleRun RunOnce(Context& c, std::size_t subscriptions) {
-  const Options& o = c.options();
-  ScaleRun result;
-  const std::string label = FormatNumber(static_cast<double>(subscriptions)) + " subscriptions";
-  auto receiver = c.StartReceiver(c.ReceiverFor(false), kScenario);
-  if (!receiver) return result;
+// Seeds the data folder and starts the side's receiver and broker; false (reported) on failure.
+bool Prepare(Context& c, std::size_t subscriptions, ScaleSide* side) {
+  side->subscriptions = subscriptions;
+  side->label = FormatNumber(static_cast<double>(subscriptions)) + " subscriptions";
+  side->receiver = c.StartReceiver(c.ReceiverFor(false), kScenario);
+  if (!side->receiver) return false;
   BrokerConfig config = c.BrokerFor("scale-" + std::to_string(subscriptions));
   const std::int64_t s0 = NowNs();
   const std::string seeded = SeedSubscriptions(config.data_dir, subscriptions, "s-",
-                                               {"TextMessageCreated"}, receiver->url());
+                                               {"TextMessageCreated"}, side->receiver->url());
   if (!seeded.empty()) {
     c.Fail(kScenario, "seeding: " + seeded, nullptr);
-    return result;
+    return false;
   }
-  result.seed_seconds = static_cast<double>(NowNs() - s0) / 1e9;
-  auto broker = c.StartBroker(config, kScenario);
-  if (!broker) return result;
-  result.ready_seconds = broker->ready_seconds();
-  result.healthz_seconds = broker->healthz_seconds();
-  result.rss_ready_kib = ResidentKiB(broker->pid());
+  side->seed_seconds = static_cast<double>(NowNs() - s0) / 1e9;
+  side->broker = c.StartBroker(config, kScenario);
+  if (!side->broker) return false;
+  side->ready_seconds = side->broker->ready_seconds();
+  side->healthz_seconds = side->broker->healthz_seconds();
+  side->rss_ready_kib = ResidentKiB(side->broker->pid());
+  return true;
+}
 
-  LoadSpec ingest;
-  ingest.endpoint = broker->ingest();
-  ingest.producers = o.producers;
-  ingest.in_flight = o.in_flight;
-  ingest.batch = o.batch;
-  ingest.seconds = o.scale_ingest_seconds;
-  ingest.event_bytes = o.event_bytes;
-  ingest.event_type = "MemberAdded";
-  ingest.group = [subscriptions](std::uint64_t n) {
+LoadSpec Load(const Options& o, const ScaleSide& side, int round) {
+  LoadSpec spec;
+  spec.endpoint = side.broker->ingest();
+  spec.producers = o.producers;
+  spec.in_flight = o.in_flight;
+  spec.batch = o.batch;
+  spec.seconds = o.scale_ingest_seconds;
+  spec.event_bytes = o.event_bytes;
+  spec.event_type = "MemberAdded";
+  const std::size_t subscriptions = side.subscriptions;
+  spec.group = [subscriptions](std::uint64_t n) {
     return "s-" + std::to_string(Mix(n) % subscriptions);
   };
-  ingest.id_prefix = "scale-ingest";
-  // With --perf: where the ingest's time goes at this many subscriptions (the index lookups).
-  Profiler profile(o.perf_dir, "scale-ingest-" + std::to_string(subscriptions), broker->pid());
-  const LoadResult ingested = RunLoad(ingest);
-  profile.Finish();
-  if (!ingested.error.empty() || ingested.accepted == 0) {
-    c.Fail(kScenario, label + " ingest: " + ingested.error, broker.get());
-    return result;
-  }
-  result.ingest_rate = ingested.rate();
-  broker->WaitIdle(std::chrono::milliseconds(300), std::chrono::seconds(30));
+  spec.id_prefix = "scale-ingest-" + std::to_string(round);
+  return spec;
+}
 
-  LoadSpec deliver = ingest;
+bool IngestRound(Context& c, int round, ScaleSide* side) {
+  const LoadSpec ingest = Load(c.options(), *side, round);
+  // With --perf, the first round: where the ingest's time goes at this many subscriptions.
+  std::unique_ptr<Profiler> profile;
+  if (round == 0) {
+    profile = std::make_unique<Profiler>(c.options().perf_dir,
+                                         "scale-ingest-" + std::to_string(side->subscriptions),
+                                         side->broker->pid());
+  }
+  const LoadResult ingested = RunLoad(ingest);
+  if (profile) profile->Finish();
+  if (!ingested.error.empty() || ingested.accepted == 0) {
+    c.Fail(kScenario, side->label + " ingest: " + ingested.error, side->broker.get());
+    return false;
+  }
+  side->ingest_rates.push_back(ingested.rate());
+  side->broker->WaitIdle(std::chrono::milliseconds(300), std::chrono::seconds(30));
+  return true;
+}
+
+bool DeliveryRound(Context& c, int round, ScaleSide* side) {
+  const Options& o = c.options();
+  LoadSpec deliver = Load(o, *side, round);
   deliver.seconds = 0;
   deliver.total_events = o.scale_events;
   deliver.producers = 1;
   deliver.in_flight = 8;
   deliver.batch = 100;
   deliver.event_type = "TextMessageCreated";
-  deliver.id_prefix = "scale-deliver";
+  deliver.id_prefix = "scale-deliver-" + std::to_string(round);
+  const std::uint64_t before = side->receiver->count();
+  const std::uint64_t want = before + o.scale_events;
   const std::int64_t t0 = NowNs();
   const LoadResult published = RunLoad(deliver);
   const auto timeout = std::chrono::seconds(60 + static_cast<long>(o.scale_events / 200));
-  if (published.accepted != o.scale_events || !receiver->WaitForCount(o.scale_events, timeout)) {
+  if (published.accepted != o.scale_events || !side->receiver->WaitForCount(want, timeout)) {
     c.Fail(kScenario,
-           label + " delivery: " + std::to_string(receiver->count()) + " of " +
+           side->label + " delivery: " + std::to_string(side->receiver->count() - before) + " of " +
                std::to_string(o.scale_events) + " callbacks",
-           broker.get());
-    return result;
+           side->broker.get());
+    return false;
   }
-  result.delivery_rate = static_cast<double>(receiver->count()) /
-                         (static_cast<double>(receiver->last_ns() - t0) / 1e9);
-  result.rss_end_kib = ResidentKiB(broker->pid());
-  result.anon_end_kib = ResidentKiB(broker->pid(), "RssAnon:");
-  broker->Stop();
-  result.ok = true;
-  return result;
+  side->delivery_rates.push_back(static_cast<double>(o.scale_events) /
+                                 (static_cast<double>(side->receiver->last_ns() - t0) / 1e9));
+  return true;
 }
 
 }  // namespace
 
 void RunScaleScenario(Context& c) {
   const Options& o = c.options();
-  std::printf("[6/7] scale: %zu vs %zu subscriptions\n", o.subscriptions, o.scale_reference);
-  const ScaleRun ref = RunOnce(c, o.scale_reference);
-  if (!ref.ok) return;
-  const ScaleRun big = RunOnce(c, o.subscriptions);
-  if (!big.ok) return;
+  std::printf("[6/7] scale: %zu vs %zu subscriptions, %d alternating rounds\n", o.subscriptions,
+              o.scale_reference, kRounds);
+  ScaleSide ref;
+  ScaleSide big;
+  if (!Prepare(c, o.scale_reference, &ref) || !Prepare(c, o.subscriptions, &big)) return;
+  for (int round = 0; round < kRounds; ++round) {
+    if (!IngestRound(c, round, &ref) || !IngestRound(c, round, &big)) return;
+  }
+  for (int round = 0; round < kRounds; ++round) {
+    if (!DeliveryRound(c, round, &ref) || !DeliveryRound(c, round, &big)) return;
+  }
+  for (ScaleSide* side : {&ref, &big}) {
+    side->rss_end_kib = ResidentKiB(side->broker->pid());
+    side->anon_end_kib = ResidentKiB(side->broker->pid(), "RssAnon:");
+    side->broker->Stop();
+  }
+  const double big_ingest = Median(big.ingest_rates);
+  const double ref_ingest = Median(ref.ingest_rates);
+  const double big_delivery = Median(big.delivery_rates);
+  const double ref_delivery = Median(ref.delivery_rates);
   const std::string n = FormatNumber(static_cast<double>(o.subscriptions));
   const std::string ref_name =
       "(" + FormatNumber(static_cast<double>(o.scale_reference)) + " subs)";
   c.report().AddRatio(kScenario,
                       "events acked/s with " + n + " subscriptions (matched, not delivered)",
-                      big.ingest_rate, ref.ingest_rate, "/s", 0.9, ref_name);
+                      big_ingest, ref_ingest, "/s", 0.9, ref_name);
   c.report().AddRatio(kScenario, "callbacks/s with " + n + " subscriptions (publish → last)",
-                      big.delivery_rate, ref.delivery_rate, "/s", 0.9, ref_name);
-  c.report().AddBar("ingest, " + n + " subs", big.ingest_rate, ref.ingest_rate);
-  c.report().AddBar("delivery, " + n + " subs", big.delivery_rate, ref.delivery_rate);
+                      big_delivery, ref_delivery, "/s", 0.9, ref_name);
+  c.report().AddBar("ingest, " + n + " subs", big_ingest, ref_ingest);
+  c.report().AddBar("delivery, " + n + " subs", big_delivery, ref_delivery);
 
   Row ready;
   ready.scenario = kScenario;
@@ -138,7 +191,7 @@ void RunScaleScenario(Context& c) {
   Row rss;
   rss.scenario = kScenario;
   rss.figure = "broker VmRSS at ready / after the runs (of which RssAnon), " + n + " subscriptions";
-  auto mib = [](const ScaleRun& r) {
+  auto mib = [](const ScaleSide& r) {
     return FormatNumber(r.rss_ready_kib / 1024.0) + " / " + FormatNumber(r.rss_end_kib / 1024.0) +
            " (" + FormatNumber(r.anon_end_kib / 1024.0) + ") MiB";
   };
@@ -151,6 +204,11 @@ void RunScaleScenario(Context& c) {
                 "Scale: seeding %s subscriptions through Store::PutSubscriptions took %.1f s.",
                 n.c_str(), big.seed_seconds);
   c.report().AddNote(note);
+  c.report().AddNote(
+      "Scale: medians of " + std::to_string(kRounds) +
+      " rounds, alternating between the two brokers. Ingest /s: " + Rounds(ref.ingest_rates) +
+      " (" + ref.label + "); " + Rounds(big.ingest_rates) + " (" + big.label +
+      "). Callbacks /s: " + Rounds(ref.delivery_rates) + "; " + Rounds(big.delivery_rates) + ".");
 }
 
 }  // namespace hookbench
