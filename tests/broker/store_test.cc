@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "tests/broker/broker_test_util.h"
 #include "tests/support/temp_dir.h"
 
@@ -153,6 +156,79 @@ TEST_F(StoreTest, TheMatchingFilterFollowsEveryWriteAndIsRebuiltOnOpen) {
       Commit({MakeEvent("e15", "Y", "g9", "p1", "a1"), MakeEvent("e16", "V", "g9", "p2", "a1")});
   EXPECT_EQ(r[0].deliveries, 2);  // p (any type) and q (Y)
   EXPECT_EQ(r[1].deliveries, 0);
+}
+
+// Subscriptions are written while events are committed from another thread: an event committed
+// after PutSubscription returned must match it (the filter never answers "no" for it), and one
+// committed after DeleteSubscription returned must not.
+TEST_F(StoreTest, EventsCommittedAfterASubscriptionWriteSeeItWhileWritesGoOn) {
+  constexpr int kSubs = 300;
+  std::atomic<int> written{0};  // subscriptions 0 .. written-1 are stored
+  std::atomic<int> deleted{0};  // of those, 0 .. deleted-1 are deleted
+  std::atomic<int> rounds{0};   // commit rounds finished
+  std::atomic<bool> writing{true};
+  std::atomic<bool> failed{false};
+  std::thread writer([&] {
+    for (int i = 0; i < kSubs && !failed; ++i) {
+      const std::string n = std::to_string(i);
+      if (!store_
+               ->PutSubscription(
+                   MakeSubscription("s" + n, ObjectType::kGroup, "g" + n, {"TextMessageCreated"}))
+               .ok()) {
+        failed = true;
+        break;
+      }
+      written = i + 1;
+      if (i % 3 == 2) {
+        const int d = deleted.load();
+        if (!store_->DeleteSubscription(SubscriptionId("s" + std::to_string(d)), 1).ok()) {
+          failed = true;
+          break;
+        }
+        deleted = d + 1;
+      }
+      // Every 25 subscriptions, let a commit round finish, so that many run between writes.
+      if (i % 25 == 24) {
+        const int seen = rounds.load();
+        while (rounds.load() == seen && !failed) std::this_thread::yield();
+      }
+    }
+    writing = false;
+  });
+  int checked = 0;
+  for (int round = 0; (writing || round < 3) && !failed; ++round) {
+    const int live_from = deleted.load();  // read before the commit: a lower bound when it runs
+    const int stored = written.load();
+    std::vector<Event> events;
+    for (int i = 0; i < stored; ++i) {
+      events.push_back(MakeEvent("r" + std::to_string(round) + "-" + std::to_string(i),
+                                 "TextMessageCreated", "g" + std::to_string(i)));
+    }
+    std::vector<NewDelivery> made;
+    auto r = store_->CommitEvents(events, 5000, &made);
+    const int deleted_after = deleted.load();  // an upper bound of the deletions it saw
+    if (!r.ok()) {
+      ADD_FAILURE() << r.error().message;
+      failed = true;
+      break;
+    }
+    for (int i = 0; i < stored && !failed; ++i) {
+      if (i >= deleted_after) {
+        EXPECT_EQ((*r)[i].deliveries, 1) << "subscription s" << i << ", round " << round;
+        failed = failed || (*r)[i].deliveries != 1;
+        ++checked;
+      } else if (i < live_from) {
+        EXPECT_EQ((*r)[i].deliveries, 0) << "deleted subscription s" << i << ", round " << round;
+        failed = failed || (*r)[i].deliveries != 0;
+      }
+    }
+    rounds = round + 1;
+  }
+  writer.join();
+  ASSERT_FALSE(failed);
+  EXPECT_GE(rounds.load(), kSubs / 25);
+  EXPECT_GT(checked, kSubs);
+  EXPECT_EQ(store_->ScopeFilterScopes(), static_cast<std::size_t>(kSubs - deleted.load()));
 }
 
 TEST_F(StoreTest, OneStoreAtATimeOpensADataFolder) {
