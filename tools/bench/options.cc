@@ -23,10 +23,11 @@ Usage: hookbench [FLAGS]
   --work-dir DIR           data folders and temp files (default: a new folder in $TMPDIR)
   --keep                   keep the work folder (broker logs, data) afterwards
   --perf DIR               record CPU profiles of the broker during the ingest, delivery and
-                           scale ingest phases (perf record, DWARF call graphs:
+                           scale phases (perf record, DWARF call graphs:
                            DIR/NAME.perf.data and the reports DIR/NAME-self.txt and
                            DIR/NAME-children.txt, NAME being ingest, delivery-http,
-                           delivery-https, scale-ingest-N for N subscriptions)
+                           delivery-https, and scale-ingest-N and scale-deliver-N for N
+                           subscriptions, first round)
 
   --producers N            ingest: producer threads, one DEALER socket each (default 4)
   --in-flight N            ingest: requests in flight per producer (default 64)

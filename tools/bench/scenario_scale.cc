@@ -129,10 +129,17 @@ bool DeliveryRound(Context& c, int round, ScaleSide* side) {
   deliver.id_prefix = "scale-deliver-" + std::to_string(round);
   const std::uint64_t before = side->receiver->count();
   const std::uint64_t want = before + o.scale_events;
+  std::unique_ptr<Profiler> profile;  // with --perf, the first round
+  if (round == 0) {
+    profile = std::make_unique<Profiler>(
+        o.perf_dir, "scale-deliver-" + std::to_string(side->subscriptions), side->broker->pid());
+  }
   const std::int64_t t0 = NowNs();
   const LoadResult published = RunLoad(deliver);
   const auto timeout = std::chrono::seconds(60 + static_cast<long>(o.scale_events / 200));
-  if (published.accepted != o.scale_events || !side->receiver->WaitForCount(want, timeout)) {
+  const bool all_in = side->receiver->WaitForCount(want, timeout);
+  if (profile) profile->Finish();
+  if (published.accepted != o.scale_events || !all_in) {
     c.Fail(kScenario,
            side->label + " delivery: " + std::to_string(side->receiver->count() - before) + " of " +
                std::to_string(o.scale_events) + " callbacks",
