@@ -72,6 +72,7 @@ void ScopeFilter::GrowIfFull() {
 }
 
 void ScopeFilter::Add(std::uint64_t key, std::uint32_t bits) {
+  if (key == 0) return;  // no scope (KeyOf never gives 0)
   std::lock_guard<std::mutex> lock(mu_);
   GrowIfFull();
   Slot& s = slots_[Find(key)];
@@ -84,6 +85,7 @@ void ScopeFilter::Add(std::uint64_t key, std::uint32_t bits) {
 }
 
 void ScopeFilter::Widen(std::uint64_t key, std::uint32_t bits) {
+  if (key == 0) return;
   std::lock_guard<std::mutex> lock(mu_);
   GrowIfFull();
   Slot& s = slots_[Find(key)];
@@ -96,6 +98,7 @@ void ScopeFilter::Widen(std::uint64_t key, std::uint32_t bits) {
 }
 
 void ScopeFilter::Remove(std::uint64_t key) {
+  if (key == 0) return;
   std::lock_guard<std::mutex> lock(mu_);
   if (slots_.empty()) return;
   const std::size_t at = Find(key);

@@ -55,6 +55,7 @@ class ScopeFilter {
   // the cache misses of a large table overlap instead of following one another.
   void MayMatchMany(std::span<const Probe> probes, std::vector<bool>* out) const;
 
+  // Key 0 means no scope: MayMatch says no, and Add, Widen and Remove ignore it.
   // One more subscription at `key`, for the types in `bits` (SubscribedBit, or-ed).
   void Add(std::uint64_t key, std::uint32_t bits);
   // A subscription already counted at `key` now also wants `bits`. (Counted if it was not.)

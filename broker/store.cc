@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "broker/lmdb_txn.h"
+#include "broker/log.h"
 #include "broker/scope_filter.h"
 #include "broker/store_codec.h"
 #include "broker/subscription_cache.h"
@@ -219,6 +220,12 @@ Result<std::unique_ptr<FolderLock>> LockDataFolder(const std::string& dir) {
       return Error{
           "storage_busy",
           "data folder " + dir + " is in use by another hookbroker (" + path + " is locked)", ""};
+    }
+    if (err == ENOLCK || err == EOPNOTSUPP) {  // e.g. NFS without locking: run, but say so
+      LogWarn("store", "cannot lock " + path + " (" + std::strerror(err) +
+                           "): nothing stops a second hookbroker from opening " + dir +
+                           ", which would make both deliver wrongly");
+      return std::unique_ptr<FolderLock>();
     }
     return Error{"storage_error", "cannot lock " + path + ": " + std::strerror(err), ""};
   }

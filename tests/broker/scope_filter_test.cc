@@ -142,6 +142,9 @@ TEST(ScopeFilterTest, KeepsAMillionScopesInThirtyTwoMebibytes) {
 
 TEST(ScopeFilterTest, AProbeWithoutAScopeIsANo) {
   ScopeFilter f;
+  f.Add(0, ScopeFilter::SubscribedBit("*"));  // key 0 is no scope: ignored
+  f.Remove(0);
+  EXPECT_EQ(f.scopes(), 0u);
   f.Add(1, ScopeFilter::SubscribedBit("*"));
   std::vector<bool> out;
   f.MayMatchMany(std::vector<ScopeFilter::Probe>{{0, 0xffffffffu}, {1, 0xffffffffu}}, &out);
