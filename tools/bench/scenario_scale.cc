@@ -89,9 +89,12 @@ LoadSpec Load(const Options& o, const ScaleSide& side, int round) {
   spec.seconds = o.scale_ingest_seconds;
   spec.event_bytes = o.event_bytes;
   spec.event_type = "MemberAdded";
+  // Each round (and each kind of load) its own sequence of random groups: a round that repeated
+  // the last one's would find their pages and decoded subscriptions still in the caches.
   const std::size_t subscriptions = side.subscriptions;
-  spec.group = [subscriptions](std::uint64_t n) {
-    return "s-" + std::to_string(Mix(n) % subscriptions);
+  const std::uint64_t offset = static_cast<std::uint64_t>(round + 1) << 40;
+  spec.group = [subscriptions, offset](std::uint64_t n) {
+    return "s-" + std::to_string(Mix(n + offset) % subscriptions);
   };
   spec.id_prefix = "scale-ingest-" + std::to_string(round);
   return spec;
@@ -127,6 +130,11 @@ bool DeliveryRound(Context& c, int round, ScaleSide* side) {
   deliver.batch = 100;
   deliver.event_type = "TextMessageCreated";
   deliver.id_prefix = "scale-deliver-" + std::to_string(round);
+  const std::uint64_t offset = static_cast<std::uint64_t>(kRounds + round + 1) << 40;
+  const std::size_t subscriptions = side->subscriptions;
+  deliver.group = [subscriptions, offset](std::uint64_t n) {
+    return "s-" + std::to_string(Mix(n + offset) % subscriptions);
+  };
   const std::uint64_t before = side->receiver->count();
   const std::uint64_t want = before + o.scale_events;
   std::unique_ptr<Profiler> profile;  // with --perf, the first round
@@ -148,6 +156,8 @@ bool DeliveryRound(Context& c, int round, ScaleSide* side) {
   }
   side->delivery_rates.push_back(static_cast<double>(o.scale_events) /
                                  (static_cast<double>(side->receiver->last_ns() - t0) / 1e9));
+  // The attempts' records are written after the callbacks: not during the other side's round.
+  side->broker->WaitIdle(std::chrono::milliseconds(300), std::chrono::seconds(30));
   return true;
 }
 
