@@ -184,9 +184,11 @@ const std::string& ScopeObjectId(const Event& event, ObjectType type) {
   return event.group_id;
 }
 
-std::uint32_t SubscribedBits(const Subscription& sub) {
+// The filter's type bits of one scope_index value: the same whether it was just written or is
+// read back when the store opens.
+std::uint32_t ScopeValueBits(std::string_view value) {
   std::uint32_t bits = 0;
-  for (const std::string& type : sub.event_types) bits |= ScopeFilter::SubscribedBit(type);
+  ForEachScopeType(value, [&](std::string_view t) { bits |= ScopeFilter::SubscribedBit(t); });
   return bits;
 }
 
@@ -269,11 +271,12 @@ struct Store::Dbs {
     const bool was_indexed = rc == 0;
     const std::uint64_t filter_key = ScopeFilter::KeyOf(sub.object_type, sub.object_id);
     if (!sub.deleted && !sub.disabled()) {
-      if ((rc = Put(t, scope, scope_key, ScopeValue(sub))) != 0) return rc;
+      const std::string value = ScopeValue(sub);
+      if ((rc = Put(t, scope, scope_key, value)) != 0) return rc;
       if (was_indexed) {
-        filter->Widened(filter_key, SubscribedBits(sub));
+        filter->Widened(filter_key, ScopeValueBits(value));
       } else {
-        filter->Added(filter_key, SubscribedBits(sub));
+        filter->Added(filter_key, ScopeValueBits(value));
       }
       return 0;
     }
@@ -410,9 +413,7 @@ Status Store::LoadScopeFilter() {
     ObjectType type;
     std::string_view object_id;
     if (!ParseScopeKey(c.key(), &type, &object_id)) return Corrupt("scope index key");
-    std::uint32_t bits = 0;
-    ForEachScopeType(c.value(), [&](std::string_view t) { bits |= ScopeFilter::SubscribedBit(t); });
-    scope_filter_->Add(ScopeFilter::KeyOf(type, object_id), bits);
+    scope_filter_->Add(ScopeFilter::KeyOf(type, object_id), ScopeValueBits(c.value()));
   }
   return Status::Ok();
 }

@@ -10,6 +10,7 @@
 // seconds, and alternating spreads them over both sides instead of over one.
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 
 #include "tools/bench/producer.h"
 #include "tools/bench/profiler.h"
@@ -80,6 +81,24 @@ bool Prepare(Context& c, std::size_t subscriptions, ScaleSide* side) {
   return true;
 }
 
+// The group of event n in sequence `stream`: each round and kind of load draws its own random
+// groups, since a round that repeated the last one's would find their pages and decoded
+// subscriptions still in the caches.
+std::function<std::string(std::uint64_t)> RandomGroups(std::size_t subscriptions, int stream) {
+  const std::uint64_t offset = static_cast<std::uint64_t>(stream + 1) << 40;
+  return [subscriptions, offset](std::uint64_t n) {
+    return "s-" + std::to_string(Mix(n + offset) % subscriptions);
+  };
+}
+
+// With --perf, a profile of the side's broker during its first round of `phase`.
+std::unique_ptr<Profiler> FirstRoundProfile(const Options& o, const std::string& phase,
+                                            const ScaleSide& side, int round) {
+  if (round != 0) return nullptr;
+  return std::make_unique<Profiler>(o.perf_dir, phase + "-" + std::to_string(side.subscriptions),
+                                    side.broker->pid());
+}
+
 LoadSpec Load(const Options& o, const ScaleSide& side, int round) {
   LoadSpec spec;
   spec.endpoint = side.broker->ingest();
@@ -89,26 +108,15 @@ LoadSpec Load(const Options& o, const ScaleSide& side, int round) {
   spec.seconds = o.scale_ingest_seconds;
   spec.event_bytes = o.event_bytes;
   spec.event_type = "MemberAdded";
-  // Each round (and each kind of load) its own sequence of random groups: a round that repeated
-  // the last one's would find their pages and decoded subscriptions still in the caches.
-  const std::size_t subscriptions = side.subscriptions;
-  const std::uint64_t offset = static_cast<std::uint64_t>(round + 1) << 40;
-  spec.group = [subscriptions, offset](std::uint64_t n) {
-    return "s-" + std::to_string(Mix(n + offset) % subscriptions);
-  };
+  spec.group = RandomGroups(side.subscriptions, round);
   spec.id_prefix = "scale-ingest-" + std::to_string(round);
   return spec;
 }
 
 bool IngestRound(Context& c, int round, ScaleSide* side) {
   const LoadSpec ingest = Load(c.options(), *side, round);
-  // With --perf, the first round: where the ingest's time goes at this many subscriptions.
-  std::unique_ptr<Profiler> profile;
-  if (round == 0) {
-    profile = std::make_unique<Profiler>(c.options().perf_dir,
-                                         "scale-ingest-" + std::to_string(side->subscriptions),
-                                         side->broker->pid());
-  }
+  // Where the ingest's time goes at this many subscriptions.
+  const auto profile = FirstRoundProfile(c.options(), "scale-ingest", *side, round);
   const LoadResult ingested = RunLoad(ingest);
   if (profile) profile->Finish();
   if (!ingested.error.empty() || ingested.accepted == 0) {
@@ -130,18 +138,10 @@ bool DeliveryRound(Context& c, int round, ScaleSide* side) {
   deliver.batch = 100;
   deliver.event_type = "TextMessageCreated";
   deliver.id_prefix = "scale-deliver-" + std::to_string(round);
-  const std::uint64_t offset = static_cast<std::uint64_t>(kRounds + round + 1) << 40;
-  const std::size_t subscriptions = side->subscriptions;
-  deliver.group = [subscriptions, offset](std::uint64_t n) {
-    return "s-" + std::to_string(Mix(n + offset) % subscriptions);
-  };
+  deliver.group = RandomGroups(side->subscriptions, kRounds + round);
   const std::uint64_t before = side->receiver->count();
   const std::uint64_t want = before + o.scale_events;
-  std::unique_ptr<Profiler> profile;  // with --perf, the first round
-  if (round == 0) {
-    profile = std::make_unique<Profiler>(
-        o.perf_dir, "scale-deliver-" + std::to_string(side->subscriptions), side->broker->pid());
-  }
+  const auto profile = FirstRoundProfile(o, "scale-deliver", *side, round);
   const std::int64_t t0 = NowNs();
   const LoadResult published = RunLoad(deliver);
   const auto timeout = std::chrono::seconds(60 + static_cast<long>(o.scale_events / 200));
