@@ -1,6 +1,8 @@
 #include "broker/subscription_cache.h"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
+#include <utility>
 
 namespace hookbroker {
 
@@ -13,25 +15,58 @@ Result<Subscription> DecodeStoredSubscription(std::string_view bytes) {
   return SubscriptionFromStorageJson(v);
 }
 
+SubscriptionCache::SubscriptionCache(std::size_t capacity)
+    : capacity_(std::max<std::size_t>(capacity, 1)) {}
+
 Result<std::shared_ptr<const Subscription>> SubscriptionCache::Decode(std::string_view id,
                                                                       std::string_view bytes) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = entries_.find(std::string(id));
-    if (it != entries_.end() && it->second.bytes == bytes) return it->second.sub;
+    auto it = index_.find(std::string(id));
+    if (it != index_.end()) {
+      Slot& slot = slots_[it->second];
+      if (slot.bytes == bytes) {
+        slot.hit = true;
+        return slot.sub;
+      }
+    }
   }
   auto decoded = DecodeStoredSubscription(bytes);
   if (!decoded) return decoded.error();
   auto sub = std::make_shared<const Subscription>(std::move(decoded).value());
+  std::shared_ptr<const Subscription> replaced;  // freed after the mutex is released
   std::lock_guard<std::mutex> lock(mu_);
-  if (entries_.size() >= capacity_) entries_.clear();
-  entries_.insert_or_assign(std::string(id), Entry{std::string(bytes), sub});
+  Slot& slot = slots_[SlotFor(id)];
+  slot.bytes.assign(bytes);
+  replaced = std::exchange(slot.sub, sub);
+  slot.hit = false;
   return sub;
+}
+
+std::size_t SubscriptionCache::SlotFor(std::string_view id) {
+  auto it = index_.find(std::string(id));
+  if (it != index_.end()) return it->second;
+  std::size_t at;
+  if (slots_.size() < capacity_) {
+    at = slots_.size();
+    slots_.emplace_back();
+  } else {
+    while (slots_[hand_].hit) {  // a second chance for what was hit since the last pass
+      slots_[hand_].hit = false;
+      hand_ = (hand_ + 1) % slots_.size();
+    }
+    at = hand_;
+    hand_ = (hand_ + 1) % slots_.size();
+    index_.erase(slots_[at].id);
+  }
+  slots_[at].id.assign(id);
+  index_.emplace(slots_[at].id, at);
+  return at;
 }
 
 std::size_t SubscriptionCache::size() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return entries_.size();
+  return index_.size();
 }
 
 }  // namespace hookbroker

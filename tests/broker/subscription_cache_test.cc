@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <boost/json/serialize.hpp>
+#include <thread>
+#include <vector>
 
 #include "broker/store.h"
 #include "tests/broker/broker_test_util.h"
@@ -54,6 +58,76 @@ TEST(SubscriptionCacheTest, StaysWithinItsCapacity) {
     ASSERT_TRUE(cache.Decode(id, Stored(MakeSubscription(id, ObjectType::kGroup, "g"))).ok());
     EXPECT_LE(cache.size(), 4u);
   }
+}
+
+// With more subscriptions than room, a subscription that keeps being hit (a busy endpoint's
+// attempts) stays decoded while one-off subscriptions pass through; emptying the whole cache when
+// full would drop it.
+TEST(SubscriptionCacheTest, AnEntryInUseOutlastsOneOffEntriesWhenFull) {
+  SubscriptionCache cache(4);
+  const std::string hot = Stored(MakeSubscription("hot", ObjectType::kGroup, "g"));
+  auto first = cache.Decode("hot", hot);
+  ASSERT_TRUE(first.ok());
+  for (int i = 0; i < 40; ++i) {
+    const std::string id = "once" + std::to_string(i);
+    ASSERT_TRUE(cache.Decode(id, Stored(MakeSubscription(id, ObjectType::kGroup, "g"))).ok());
+    auto again = cache.Decode("hot", hot);
+    ASSERT_TRUE(again.ok());
+    ASSERT_EQ(again->get(), first->get()) << "decoded again after " << i + 1 << " one-off entries";
+    EXPECT_EQ(cache.size(), std::min<std::size_t>(i + 2, 4));
+  }
+}
+
+// An entry is replaced only when the cache is full, and then one at a time: the entries decoded
+// just before the newest are still there.
+TEST(SubscriptionCacheTest, AFullCacheReplacesOneEntryAtATime) {
+  SubscriptionCache cache(8);
+  std::vector<std::shared_ptr<const Subscription>> decoded;
+  std::vector<std::string> stored;
+  for (int i = 0; i < 12; ++i) {
+    const std::string id = "s" + std::to_string(i);
+    stored.push_back(Stored(MakeSubscription(id, ObjectType::kGroup, "g")));
+    auto r = cache.Decode(id, stored.back());
+    ASSERT_TRUE(r.ok());
+    decoded.push_back(*r);
+  }
+  EXPECT_EQ(cache.size(), 8u);
+  int kept = 0;
+  for (int i = 4; i < 12; ++i) {
+    auto r = cache.Decode("s" + std::to_string(i), stored[i]);
+    ASSERT_TRUE(r.ok());
+    kept += r->get() == decoded[i].get();
+  }
+  EXPECT_EQ(kept, 8);  // the last 8 decoded; the 4 oldest made room for them
+}
+
+// Workers and the ingest thread share the cache: under churn, every answer is the subscription that
+// was asked for, decoded from the bytes that were passed.
+TEST(SubscriptionCacheTest, ConcurrentCallersGetWhatTheyAskedFor) {
+  SubscriptionCache cache(16);
+  std::vector<std::string> stored;
+  for (int i = 0; i < 64; ++i) {
+    Subscription sub = MakeSubscription("s" + std::to_string(i), ObjectType::kGroup, "g");
+    sub.paused = i % 2 == 0;
+    stored.push_back(Stored(sub));
+  }
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int n = 0; n < 5000; ++n) {
+        const int i = (n * 7 + t * 13) % 64;
+        auto r = cache.Decode("s" + std::to_string(i), stored[i]);
+        if (!r.ok() || (*r)->id.value() != "s" + std::to_string(i) ||
+            (*r)->paused != (i % 2 == 0)) {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(cache.size(), 16u);
 }
 
 // The store's delivery path reads through the cache: a pause written by UpdateSubscription must
