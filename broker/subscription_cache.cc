@@ -26,7 +26,7 @@ Result<std::shared_ptr<const Subscription>> SubscriptionCache::Decode(std::strin
     if (it != index_.end()) {
       Slot& slot = slots_[it->second];
       if (slot.bytes == bytes) {
-        slot.hit = true;
+        slot.marks = 2;
         return slot.sub;
       }
     }
@@ -39,7 +39,7 @@ Result<std::shared_ptr<const Subscription>> SubscriptionCache::Decode(std::strin
   Slot& slot = slots_[SlotFor(id)];
   slot.bytes.assign(bytes);
   replaced = std::exchange(slot.sub, sub);
-  slot.hit = false;
+  slot.marks = 1;  // survives one pass of the hand
   return sub;
 }
 
@@ -51,8 +51,8 @@ std::size_t SubscriptionCache::SlotFor(std::string_view id) {
     at = slots_.size();
     slots_.emplace_back();
   } else {
-    while (slots_[hand_].hit) {  // a second chance for what was hit since the last pass
-      slots_[hand_].hit = false;
+    while (slots_[hand_].marks > 0) {
+      --slots_[hand_].marks;
       hand_ = (hand_ + 1) % slots_.size();
     }
     at = hand_;

@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/json/serialize.hpp>
+#include <map>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -101,25 +104,33 @@ TEST(SubscriptionCacheTest, AFullCacheReplacesOneEntryAtATime) {
   EXPECT_EQ(kept, 8);  // the last 8 decoded; the 4 oldest made room for them
 }
 
-// Workers and the ingest thread share the cache: under churn, every answer is the subscription that
-// was asked for, decoded from the bytes that were passed.
+// Workers and the ingest thread share the cache: under churn, with a hot set that hits and ids
+// whose stored bytes keep changing, every answer is the subscription asked for, decoded from the
+// bytes that were passed, and the cache stays within its capacity with one entry per id.
 TEST(SubscriptionCacheTest, ConcurrentCallersGetWhatTheyAskedFor) {
   SubscriptionCache cache(16);
-  std::vector<std::string> stored;
+  // Two stored versions of each id: paused and not.
+  std::vector<std::array<std::string, 2>> stored;
   for (int i = 0; i < 64; ++i) {
     Subscription sub = MakeSubscription("s" + std::to_string(i), ObjectType::kGroup, "g");
-    sub.paused = i % 2 == 0;
-    stored.push_back(Stored(sub));
+    sub.paused = false;
+    const std::string running = Stored(sub);
+    sub.paused = true;
+    stored.push_back({running, Stored(sub)});
   }
   std::atomic<int> wrong{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
-      for (int n = 0; n < 5000; ++n) {
-        const int i = (n * 7 + t * 13) % 64;
-        auto r = cache.Decode("s" + std::to_string(i), stored[i]);
+      std::mt19937 rng(t);
+      for (int n = 0; n < 20000; ++n) {
+        // Half the calls go to a hot set of 8 ids (mostly hits), half to all 64 (mostly misses).
+        const int i = n % 2 == 0 ? static_cast<int>(rng() % 8) : static_cast<int>(rng() % 64);
+        // Ids 0..3 of the hot set switch between versions: updates racing readers.
+        const int version = i < 4 ? static_cast<int>(rng() % 2) : i % 2;
+        auto r = cache.Decode("s" + std::to_string(i), stored[i][version]);
         if (!r.ok() || (*r)->id.value() != "s" + std::to_string(i) ||
-            (*r)->paused != (i % 2 == 0)) {
+            (*r)->paused != (version == 1)) {
           ++wrong;
         }
       }
@@ -128,6 +139,63 @@ TEST(SubscriptionCacheTest, ConcurrentCallersGetWhatTheyAskedFor) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(wrong.load(), 0);
   EXPECT_EQ(cache.size(), 16u);
+}
+
+// A new entry survives one pass of the clock's hand even when the entries around it were hit: the
+// subscription decoded for a delivery's origin is still there when its attempt loads it.
+TEST(SubscriptionCacheTest, ANewEntryIsNotReplacedBeforeTheHandHasPassedIt) {
+  SubscriptionCache cache(8);
+  std::map<std::string, std::string> stored;  // one stored form per id (secrets are random)
+  auto decode = [&](const std::string& id) {
+    auto [it, added] = stored.try_emplace(id);
+    if (added) it->second = Stored(MakeSubscription(id, ObjectType::kGroup, "g"));
+    auto r = cache.Decode(id, it->second);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? *r : nullptr;
+  };
+  for (int i = 0; i < 8; ++i) decode("s" + std::to_string(i));
+  for (int i = 0; i < 8; i += 2) decode("s" + std::to_string(i));  // hits
+  std::vector<std::shared_ptr<const Subscription>> fresh;
+  for (int i = 0; i < 6; ++i) fresh.push_back(decode("n" + std::to_string(i)));
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(decode("n" + std::to_string(i)).get(), fresh[i].get()) << "n" << i << " was replaced";
+  }
+}
+
+// New bytes for a cached id replace its own entry, also when the cache is full: no second entry,
+// nothing else evicted, and the old bytes are decoded again if they come back.
+TEST(SubscriptionCacheTest, ChangedBytesReplaceTheirOwnEntryInAFullCache) {
+  SubscriptionCache cache(4);
+  std::vector<Subscription> subs;
+  std::vector<std::string> stored;
+  std::vector<std::shared_ptr<const Subscription>> first;
+  for (int i = 0; i < 4; ++i) {
+    const std::string id = "s" + std::to_string(i);
+    subs.push_back(MakeSubscription(id, ObjectType::kGroup, "g"));
+    stored.push_back(Stored(subs.back()));
+    auto r = cache.Decode(id, stored.back());
+    ASSERT_TRUE(r.ok());
+    first.push_back(*r);
+  }
+  Subscription paused = subs[2];
+  paused.paused = true;
+  auto changed = cache.Decode("s2", Stored(paused));
+  ASSERT_TRUE(changed.ok());
+  EXPECT_TRUE((*changed)->paused);
+  EXPECT_EQ(cache.size(), 4u);
+  for (int i : {0, 1, 3}) {
+    auto r = cache.Decode("s" + std::to_string(i), stored[i]);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->get(), first[i].get()) << "s" << i << " was evicted";
+  }
+  auto again = cache.Decode("s2", Stored(paused));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->get(), changed->get());
+  auto old_bytes = cache.Decode("s2", stored[2]);  // the previous version: decoded anew
+  ASSERT_TRUE(old_bytes.ok());
+  EXPECT_NE(old_bytes->get(), first[2].get());
+  EXPECT_FALSE((*old_bytes)->paused);
+  EXPECT_EQ(cache.size(), 4u);
 }
 
 // The store's delivery path reads through the cache: a pause written by UpdateSubscription must
