@@ -116,9 +116,10 @@ void Report::AddRatio(const std::string& scenario, const std::string& figure, do
   row.baseline = FormatNumber(baseline) + unit + " " + baseline_name;
   const double ratio = baseline > 0 ? measured / baseline : 0;
   row.ratio = Fixed(ratio, 2);
-  // Two decimals can round a miss up to the target ("0.90 MISS" for 0.896): show a third.
+  // Two decimals can round a miss up to the target ("0.90 MISS" for 0.896): show three, rounded
+  // down, so that the figure shown is below the target too.
   if (target_ratio > 0 && ratio < target_ratio && row.ratio == Fixed(target_ratio, 2)) {
-    row.ratio = Fixed(ratio, 3);
+    row.ratio = Fixed(std::floor(ratio * 1000) / 1000, 3);
   }
   if (target_ratio > 0) {
     row.target = "≥ " + Fixed(target_ratio, 1);

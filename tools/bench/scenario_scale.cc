@@ -6,12 +6,12 @@
 // random seeded groups: one callback each, publish → last callback).
 //
 // Both brokers stay up, and the measurements alternate between them in the order reference, N,
-// N, reference, reference, N, N, reference, each figure the mean of its four rounds, after one
-// unmeasured warm-up round of each side: the machine's neighbours and the state both brokers share
-// (the page cache, the disk's writeback of the other side's round) change over seconds and over
-// the run, and alternating spreads that over both sides. Swapping the order every round keeps a
-// drift that is steady over the run from always weighing on the side measured second; the warm-up
-// keeps the first rounds of fresh brokers, often much faster, out of the means.
+// N, reference, reference, N, N, reference, each figure the mean of its four rounds (the ingest
+// after one unmeasured second of ingest on each side): the machine's neighbours and the state both
+// brokers share (the page cache, the disk's writeback of the other side's round) change over
+// seconds and over the run, and alternating spreads that over both sides. Swapping the order every
+// round keeps a drift that is steady over the run from always weighing on the side measured second;
+// the warm-up keeps the first rounds of fresh brokers, often much faster, out of the means.
 #include <algorithm>
 #include <array>
 #include <cstdio>
