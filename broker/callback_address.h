@@ -1,5 +1,5 @@
 // Resolving a callback host to the one address it will be connected to, under the SSRF guard.
-// Used by HttplibSender for every attempt and by the REST API when a webhook is registered.
+// Used by SocketSender for every attempt and by the REST API when a webhook is registered.
 #pragma once
 
 #include <string>

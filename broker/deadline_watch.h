@@ -1,7 +1,7 @@
 // DeadlineWatch: ends blocking operations that outlive their deadline.
 //
-// cpp-httplib's read timeout applies to each recv(), so an endpoint that answers one byte a
-// second would keep an attempt (and its worker) forever. The sender arms a deadline for each
+// A timeout per read (or none, for blocking reads) lets an endpoint that answers one byte a
+// second keep an attempt (and its worker) for as long as it likes. The sender arms a deadline for each
 // attempt; if the attempt is still running then, the watch calls its `expire` function (which
 // shuts the connection down, failing the blocked call at once).
 //

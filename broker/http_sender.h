@@ -1,4 +1,4 @@
-// HttpSender: the seam between delivery logic and the network. The daemon uses HttplibSender;
+// HttpSender: the seam between delivery logic and the network. The daemon uses SocketSender;
 // unit tests script a fake, so retry and timing logic is tested without sockets.
 //
 // Thread-safety: Send() may be called from many threads at once.

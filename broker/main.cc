@@ -23,7 +23,6 @@
 #include "broker/dispatcher.h"
 #include "broker/emakin_hooks.h"
 #include "broker/history_collector.h"
-#include "broker/httplib_sender.h"
 #include "broker/incoming_hook_keys.h"
 #include "broker/incoming_webhooks.h"
 #include "broker/ingest_post_sink.h"
@@ -33,6 +32,7 @@
 #include "broker/outgoing_hooks.h"
 #include "broker/outgoing_webhook_firer.h"
 #include "broker/post_publisher.h"
+#include "broker/socket_sender.h"
 #include "broker/store.h"
 
 namespace hookbroker {
@@ -82,12 +82,12 @@ int Run(const Config& config) {
   SystemClock clock;
   Metrics metrics;
   CallbackAddressPolicy policy(config.callback_allow);
-  HttplibSenderOptions sender_options;
+  SocketSenderOptions sender_options;
   sender_options.address_policy = policy;
   sender_options.ca_file = config.ca_file;
   sender_options.connect_timeout = config.connect_timeout;
   sender_options.max_idle_per_origin = static_cast<std::size_t>(config.endpoint_concurrency);
-  HttplibSender sender(sender_options);
+  SocketSender sender(sender_options);
 
   DispatcherOptions dispatch_options;
   dispatch_options.schedule = config.retry_schedule;

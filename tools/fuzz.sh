@@ -18,7 +18,7 @@ fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] ||
   targets=(ingest_frame event subscription url signature retry_after callback_event webhook_payload outgoing_webhook
-    emakin_message callback_payload)
+    emakin_message callback_payload http_response)
 
 tools/setup.sh
 launcher=()
@@ -31,6 +31,7 @@ dict_for() {
     ingest_frame | event | subscription | callback_event | webhook_payload | outgoing_webhook | \
       emakin_message | callback_payload) echo fuzz/json.dict ;;
     url) echo fuzz/url.dict ;;
+    http_response) echo fuzz/http_response.dict ;;
     signature | retry_after) echo fuzz/http_header.dict ;;
   esac
 }

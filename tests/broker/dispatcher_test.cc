@@ -9,7 +9,7 @@
 #include <optional>
 #include <thread>
 
-#include "broker/httplib_sender.h"
+#include "broker/socket_sender.h"
 #include "proto/secret_rotation.h"
 #include "tests/broker/broker_test_util.h"
 #include "tests/support/temp_dir.h"
@@ -169,7 +169,7 @@ TEST_F(DispatcherTest, FailsAfterTheLastAttemptAndRecordsWhy) {
 TEST_F(DispatcherTest, HostThatDoesNotResolveIsRecordedClearlyAndRetried) {
   sub_.callback_url = "https://hooks.no-such-host.invalid/hook";
   ASSERT_TRUE(store_->PutSubscription(sub_).ok());
-  HttplibSender real_sender(HttplibSenderOptions{});
+  SocketSender real_sender(SocketSenderOptions{});
   DispatcherOptions o;
   o.schedule = RetrySchedule({std::chrono::seconds(5), std::chrono::seconds(60)});
   o.random = [] { return 0.5; };

@@ -1,0 +1,111 @@
+// SocketSender: the HttpSender the daemon uses. HTTP/1.1 over kept-alive sockets (OpenSSL for
+// https), with the SSRF guard applied to the address actually connected to and TLS
+// verification always on.
+//
+// Why not cpp-httplib's client, which the broker used before: its exchange was 57 % of the
+// broker's CPU per callback (docs/PERFORMANCE.md, "2. Delivery"). It sends the headers and the
+// body in two writes (on loopback each one runs the receiver's TCP path, and the receiver wakes
+// twice) and polls before every read. Here a request is one write and the answer is read with
+// blocking reads; the response is parsed by HttpResponseParser (proto/), which bounds everything
+// an endpoint sends. cpp-httplib still serves the REST API.
+//
+// How the SSRF guard holds at connect time: the sender resolves the host itself, checks every
+// address with CallbackAddressPolicy and connects to the chosen address; connections are pooled
+// by origin and address, so a host that now resolves elsewhere gets a new connection. TLS
+// verifies the certificate against the host name (or IP address) of the URL, and sends it as SNI.
+//
+// Every attempt ends within its HttpRequest::timeout: a DeadlineWatch shuts the connection down
+// when the whole exchange (connect, TLS, request, headers, body) takes longer, so an endpoint
+// trickling bytes cannot hold a worker beyond it. Connecting alone is also bounded by
+// connect_timeout.
+//
+// A kept-alive connection the endpoint closed while it was idle fails before any byte of an
+// answer arrives; the request is then sent once more on a new connection.
+//
+// Trusted CAs (the system's plus --ca-file) are parsed once. Each connection verifies against a
+// store of its own holding references to those certificates: OpenSSL 3.0 changes a store lazily
+// while verifying (lookups, directories, sorting), which raced when connections shared one store
+// (ThreadSanitizer).
+//
+// Signals: a TLS write to a connection the peer reset raises SIGPIPE (OpenSSL writes with
+// write(2)); each thread that sends blocks SIGPIPE for itself on its first Send(). Plain
+// connections send with MSG_NOSIGNAL.
+//
+// Thread-safety: Send() is safe from many threads; each call takes a connection from the pool
+// of its origin for its duration.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "broker/deadline_watch.h"
+#include "broker/http_sender.h"
+#include "proto/address_policy.h"
+
+struct ssl_ctx_st;
+struct x509_store_st;
+
+namespace hookbroker {
+
+struct SocketSenderOptions {
+  CallbackAddressPolicy address_policy;
+  std::string ca_file;  // extra trusted CAs (PEM), in addition to the system store
+  std::chrono::milliseconds connect_timeout{5000};
+  std::string user_agent = std::string("hookbroker/") + HOOKBROKER_VERSION;
+  std::size_t max_idle_per_origin = 16;
+  // Larger response bodies are cut off (the attempt keeps its status; the connection is closed).
+  std::size_t max_response_bytes = 64 * 1024;
+};
+
+class SocketSender final : public HttpSender {
+ public:
+  explicit SocketSender(SocketSenderOptions options);
+  ~SocketSender() override;
+  SocketSender(const SocketSender&) = delete;
+  SocketSender& operator=(const SocketSender&) = delete;
+
+  HttpResult Send(const HttpRequest& request) override;
+
+ private:
+  class Connection;
+  enum class Outcome;
+
+  // A new TCP connection to `address` (already checked by the policy), within connect_timeout
+  // and the deadline. On failure, fills `result` and returns null.
+  std::unique_ptr<Connection> Connect(const Url& url, const std::string& address,
+                                      DeadlineWatch::Clock::time_point deadline,
+                                      HttpResult& result);
+  // The TLS handshake on a new connection, verifying the certificate against the URL's host.
+  // On failure, fills `result` and returns false.
+  bool Handshake(Connection& connection, const Url& url, DeadlineWatch::Clock::time_point deadline,
+                 HttpResult& result);
+  // Sends `wire` and reads the answer into `result`.
+  Outcome Exchange(Connection& connection, const std::string& wire, const HttpRequest& request,
+                   HttpResult& result);
+  std::unique_ptr<Connection> Borrow(const std::string& key);
+  void Return(const std::string& key, std::unique_ptr<Connection> connection);
+  // A new store for one connection, referencing the parsed CAs of ca_store_ (never used itself).
+  x509_store_st* NewConnectionStore() const;
+
+  struct StoreFree {
+    void operator()(x509_store_st* store) const;
+  };
+  struct ContextFree {
+    void operator()(ssl_ctx_st* context) const;
+  };
+
+  const SocketSenderOptions options_;  // constant after construction
+  // Shared by every TLS connection (reference counted); constant after construction.
+  std::unique_ptr<x509_store_st, StoreFree> ca_store_;
+  std::unique_ptr<ssl_ctx_st, ContextFree> tls_;  // TLS 1.2+, peer verification required
+  DeadlineWatch deadlines_;
+  std::mutex mu_;
+  // Idle connections by "origin address", most recently used last. Guarded by mu_.
+  std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
+};
+
+}  // namespace hookbroker
