@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -26,6 +27,10 @@ namespace hookbroker {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
+
+// Idle connections older than this are closed rather than reused (servers close theirs after
+// 5-120 s; a socket the server closed would otherwise sit in CLOSE_WAIT until reused).
+constexpr auto kMaxIdle = std::chrono::seconds(60);
 
 // Calls fn(cert) for every certificate in the store.
 template <typename Fn>
@@ -63,6 +68,27 @@ bool HasLineBreakOrNul(const std::string& s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos;
 }
 
+bool IsTokenChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// Header names are tokens; values, and the content type, have no line break or NUL.
+bool HeadersAreSafe(const HttpRequest& request, std::string* bad_name) {
+  for (const auto& [name, value] : request.headers) {
+    if (name.empty() || !std::all_of(name.begin(), name.end(), IsTokenChar) ||
+        HasLineBreakOrNul(value)) {
+      *bad_name = name;
+      return false;
+    }
+  }
+  if (HasLineBreakOrNul(request.content_type)) {
+    *bad_name = "Content-Type";
+    return false;
+  }
+  return true;
+}
+
 bool IsDefaultPort(const Url& url) {
   return (url.scheme == "https" && url.port == 443) || (url.scheme == "http" && url.port == 80);
 }
@@ -82,12 +108,15 @@ std::string BuildRequest(const HttpRequest& request, const std::string& user_age
   wire.append("Host: ").append(request.url.HostForUrl());
   if (!IsDefaultPort(request.url)) wire.append(":").append(std::to_string(request.url.port));
   wire.append("\r\nUser-Agent: ").append(user_agent).append("\r\n");
-  bool has_accept = false;
+  bool has_accept = false, has_encoding = false;
   for (const auto& [name, value] : request.headers) {
     wire.append(name).append(": ").append(value).append("\r\n");
     has_accept = has_accept || EqualsIgnoreCase(name, "Accept");
+    has_encoding = has_encoding || EqualsIgnoreCase(name, "Accept-Encoding");
   }
   if (!has_accept) wire.append("Accept: */*\r\n");
+  // Without it a server may compress its answer; the body is read as it comes, undecoded.
+  if (!has_encoding) wire.append("Accept-Encoding: identity\r\n");
   if (!request.body.empty() || request.method == "POST") {
     wire.append("Content-Type: ").append(request.content_type).append("\r\n");
     wire.append("Content-Length: ").append(std::to_string(request.body.size())).append("\r\n");
@@ -130,7 +159,7 @@ class ResultSink final : public HttpResponseParser::BodySink {
 // blocked call by shutting the socket down (Shutdown() is safe from another thread).
 class SocketSender::Connection {
  public:
-  explicit Connection(int fd) : fd_(fd) {}
+  Connection(int fd, std::string address) : fd_(fd), address_(std::move(address)) {}
   ~Connection() {
     if (ssl_ != nullptr) SSL_free(ssl_);
     close(fd_);
@@ -149,8 +178,25 @@ class SocketSender::Connection {
     shutdown(fd_, SHUT_RDWR);
   }
   bool closed() const { return closed_; }
-  // Fails a blocked call at once; for the DeadlineWatch's thread (touches no member state).
-  void Interrupt() const { shutdown(fd_, SHUT_RDWR); }
+  // Fails a blocked call at once; for the DeadlineWatch's thread.
+  void Interrupt() {
+    interrupted_.store(true);
+    shutdown(fd_, SHUT_RDWR);
+  }
+  // The end of the connection came from Interrupt(), not from the peer.
+  bool interrupted() const { return interrupted_.load(); }
+  const std::string& address() const { return address_; }
+  SteadyClock::time_point idle_since() const { return idle_since_; }
+  void mark_idle() { idle_since_ = SteadyClock::now(); }
+
+  // Whether an idle connection can carry a request: the peer has neither closed it nor sent
+  // anything (a late byte of the last answer, a TLS alert) since.
+  bool StillUsable() const {
+    if (ssl_ != nullptr && SSL_pending(ssl_) > 0) return false;
+    char byte;
+    const long n = recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  }
 
   // Writes all of `data`; false on any failure.
   bool WriteAll(std::string_view data) {
@@ -164,7 +210,10 @@ class SocketSender::Connection {
         n = send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) continue;
       }
-      if (n <= 0) return false;
+      if (n <= 0) {
+        ERR_clear_error();
+        return false;
+      }
       data.remove_prefix(static_cast<std::size_t>(n));
     }
     return true;
@@ -189,7 +238,10 @@ class SocketSender::Connection {
 
  private:
   const int fd_;
+  const std::string address_;  // the resolved address connected to
   SSL* ssl_ = nullptr;
+  std::atomic<bool> interrupted_{false};
+  SteadyClock::time_point idle_since_{};
   bool used_ = false;    // carried a request before: it may have gone stale while idle
   bool closed_ = false;  // Close() was called
 };
@@ -215,6 +267,7 @@ SocketSender::SocketSender(SocketSenderOptions options)
   // any sharing, so concurrent verifications only read them (ThreadSanitizer caught two clients
   // racing on the first fill of a CA's cache).
   ForEachCertificate(ca_store_.get(), [](X509* cert) { X509_check_purpose(cert, -1, 0); });
+  ERR_clear_error();  // a missing system bundle only means fewer trusted CAs
   if (tls_ != nullptr) {
     SSL_CTX* ctx = tls_.get();
     // TLS 1.2 or later, whatever the system's OpenSSL configuration allows.
@@ -263,7 +316,7 @@ std::unique_ptr<SocketSender::Connection> SocketSender::Connect(
     return fail(HttpResult::Kind::kConnectError,
                 "cannot connect to " + origin + ": " + std::strerror(errno));
   }
-  auto connection = std::make_unique<Connection>(fd);
+  auto connection = std::make_unique<Connection>(fd, address);
   int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
   freeaddrinfo(ai);
   if (rc != 0 && errno != EINPROGRESS) {
@@ -317,13 +370,17 @@ bool SocketSender::Handshake(Connection& connection, const Url& url,
   }
   SSL_set1_verify_cert_store(ssl, store);
   X509_STORE_free(store);  // the session holds its own reference
-  if (ParseIpAddress(url.host).ok()) {
-    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), url.host.c_str());
-  } else {
-    SSL_set_tlsext_host_name(ssl, url.host.c_str());  // SNI: names only, never addresses
-    SSL_set1_host(ssl, url.host.c_str());
+  // The certificate must name the URL's host: its IP address, or its DNS name (sent as SNI too;
+  // SNI never carries an address). Never connect unchecked if that cannot be set up.
+  const bool identity_set =
+      ParseIpAddress(url.host).ok()
+          ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), url.host.c_str()) == 1
+          : SSL_set_tlsext_host_name(ssl, url.host.c_str()) == 1 &&
+                SSL_set1_host(ssl, url.host.c_str()) == 1;
+  if (!identity_set || SSL_set_fd(ssl, connection.fd()) != 1) {
+    TakeTlsError();
+    return fail(HttpResult::Kind::kTlsError, "cannot set up TLS for " + url.host);
   }
-  SSL_set_fd(ssl, connection.fd());
   ERR_clear_error();
   if (SSL_connect(ssl) == 1) return true;
   const long verify = SSL_get_verify_result(ssl);
@@ -357,6 +414,9 @@ SocketSender::Outcome SocketSender::Exchange(Connection& connection, const std::
   while (parser.state() == HttpResponseParser::State::kNeedMore) {
     const long n = connection.Read(buffer, sizeof buffer);
     if (n <= 0) {
+      // Cut off at the deadline: whatever arrived is not the whole answer, even when the body
+      // was framed by the connection's end.
+      if (connection.interrupted()) break;
       if (reused && !parser.received_any()) return Outcome::kStale;
       if (n == 0) parser.Finish();
       break;
@@ -371,7 +431,12 @@ SocketSender::Outcome SocketSender::Exchange(Connection& connection, const std::
       result.kind = HttpResult::Kind::kResponse;
       result.status = parser.status();
       result.retry_after = parser.retry_after();
-      if (!parser.keep_alive() || leftover) connection.Close();
+      // Bytes after the answer (in this read, or held by TLS) mean the peer and the parser
+      // disagree about where it ended: never reuse such a connection.
+      if (!parser.keep_alive() || leftover ||
+          (connection.ssl() != nullptr && SSL_pending(connection.ssl()) > 0)) {
+        connection.Close();
+      }
       return Outcome::kAnswered;
     case HttpResponseParser::State::kError:
       result.kind = HttpResult::Kind::kConnectError;
@@ -386,23 +451,47 @@ SocketSender::Outcome SocketSender::Exchange(Connection& connection, const std::
   return Outcome::kFailed;
 }
 
-std::unique_ptr<SocketSender::Connection> SocketSender::Borrow(const std::string& key) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = idle_.find(key);
-  if (it == idle_.end() || it->second.empty()) return nullptr;
-  auto connection = std::move(it->second.back());
-  it->second.pop_back();
-  return connection;
+std::unique_ptr<SocketSender::Connection> SocketSender::Borrow(const std::string& origin,
+                                                               const std::string& address) {
+  for (;;) {
+    std::unique_ptr<Connection> connection;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = idle_.find(origin);
+      if (it == idle_.end() || it->second.empty()) return nullptr;
+      connection = std::move(it->second.back());
+      it->second.pop_back();
+    }
+    // Closed here, outside the lock, when unusable: the host now resolves elsewhere, the
+    // connection idled too long, or the peer closed it or sent something meanwhile.
+    if (connection->address() == address &&
+        SteadyClock::now() - connection->idle_since() < kMaxIdle && connection->StillUsable()) {
+      return connection;
+    }
+  }
 }
 
-void SocketSender::Return(const std::string& key, std::unique_ptr<Connection> connection) {
-  std::unique_ptr<Connection> dropped;  // closed outside the lock
+void SocketSender::Return(const std::string& origin, std::unique_ptr<Connection> connection) {
+  connection->mark_idle();
+  std::vector<std::unique_ptr<Connection>> dropped;  // closed outside the lock
   std::lock_guard<std::mutex> lock(mu_);
-  auto& idle = idle_[key];
+  auto& idle = idle_[origin];
   if (idle.size() < options_.max_idle_per_origin) {
     idle.push_back(std::move(connection));
   } else {
-    dropped = std::move(connection);
+    dropped.push_back(std::move(connection));
+  }
+  // Now and then, close what idled too long in every pool (origins no longer called included).
+  const auto now = SteadyClock::now();
+  if (now - last_sweep_ < kMaxIdle) return;
+  last_sweep_ = now;
+  for (auto it = idle_.begin(); it != idle_.end();) {
+    auto& pool = it->second;
+    auto stale = std::stable_partition(
+        pool.begin(), pool.end(), [&](const auto& c) { return now - c->idle_since() < kMaxIdle; });
+    for (auto i = stale; i != pool.end(); ++i) dropped.push_back(std::move(*i));
+    pool.erase(stale, pool.end());
+    it = pool.empty() ? idle_.erase(it) : std::next(it);
   }
 }
 
@@ -416,13 +505,10 @@ HttpResult SocketSender::Send(const HttpRequest& request) {
     if (result.kind != HttpResult::Kind::kResponse) result.status = 0;
     return std::move(result);
   };
-  for (const auto& [name, value] : request.headers) {
-    if (name.empty() || HasLineBreakOrNul(name) || HasLineBreakOrNul(value) ||
-        name.find(':') != std::string::npos) {
-      result.kind = HttpResult::Kind::kConnectError;
-      result.error = "request not sent: malformed header \"" + name.substr(0, 64) + "\"";
-      return finish();
-    }
+  if (std::string bad; !HeadersAreSafe(request, &bad)) {
+    result.kind = HttpResult::Kind::kConnectError;
+    result.error = "request not sent: malformed header \"" + bad.substr(0, 64) + "\"";
+    return finish();
   }
   Result<std::string> address = ResolveCallbackAddress(request.url, options_.address_policy);
   if (!address) {
@@ -432,10 +518,10 @@ HttpResult SocketSender::Send(const HttpRequest& request) {
     return finish();
   }
   BlockSigpipeOnThisThread();
-  const std::string key = request.url.Origin() + " " + *address;
+  const std::string origin = request.url.Origin();
   const std::string wire = BuildRequest(request, options_.user_agent);
 
-  std::unique_ptr<Connection> connection = Borrow(key);
+  std::unique_ptr<Connection> connection = Borrow(origin, *address);
   for (;;) {
     const bool fresh = connection == nullptr;
     if (fresh) {
@@ -443,7 +529,7 @@ HttpResult SocketSender::Send(const HttpRequest& request) {
       if (connection == nullptr) return finish();
     }
     // The handshake and the exchange end at the deadline, however slowly the endpoint answers.
-    const Connection* watched = connection.get();
+    Connection* watched = connection.get();
     const std::uint64_t watch = deadlines_.Arm(deadline, [watched] { watched->Interrupt(); });
     Outcome outcome = Outcome::kFailed;
     if (!fresh || request.url.scheme != "https" ||
@@ -451,7 +537,9 @@ HttpResult SocketSender::Send(const HttpRequest& request) {
       outcome = Exchange(*connection, wire, request, result);
     }
     const bool over_deadline = deadlines_.Disarm(watch);
-    if (over_deadline && outcome != Outcome::kAnswered) {
+    // A certificate refused just before the deadline stays a TLS error.
+    if (over_deadline && outcome != Outcome::kAnswered &&
+        result.kind != HttpResult::Kind::kTlsError) {
       result = HttpResult{};
       result.kind = HttpResult::Kind::kTimeout;
       result.error = "no complete response within " + std::to_string(request.timeout.count()) +
@@ -466,7 +554,7 @@ HttpResult SocketSender::Send(const HttpRequest& request) {
       continue;
     }
     if (outcome == Outcome::kAnswered && !over_deadline && !connection->closed()) {
-      Return(key, std::move(connection));
+      Return(origin, std::move(connection));
     }
     return finish();
   }

@@ -10,17 +10,25 @@
 // an endpoint sends. cpp-httplib still serves the REST API.
 //
 // How the SSRF guard holds at connect time: the sender resolves the host itself, checks every
-// address with CallbackAddressPolicy and connects to the chosen address; connections are pooled
-// by origin and address, so a host that now resolves elsewhere gets a new connection. TLS
-// verifies the certificate against the host name (or IP address) of the URL, and sends it as SNI.
+// address with CallbackAddressPolicy and connects to the chosen address; a pooled connection is
+// reused only while the host still resolves to the address it was made to. TLS verifies the
+// certificate against the URL's host: its IP address, or its DNS name (also sent as SNI).
 //
-// Every attempt ends within its HttpRequest::timeout: a DeadlineWatch shuts the connection down
+// Pooled connections are reused only if still usable: idle for less than 60 s, and the peer has
+// neither closed them nor sent anything since (a peek before each reuse).
+//
+// Every exchange ends within its HttpRequest::timeout: a DeadlineWatch shuts the connection down
 // when the whole exchange (connect, TLS, request, headers, body) takes longer, so an endpoint
-// trickling bytes cannot hold a worker beyond it. Connecting alone is also bounded by
-// connect_timeout.
+// trickling bytes cannot hold a worker beyond it; an answer cut off there is a timeout, never a
+// short body. Connecting alone is also bounded by connect_timeout. (Resolving the host name comes
+// before and is bounded by the system resolver's own timeouts.)
 //
-// A kept-alive connection the endpoint closed while it was idle fails before any byte of an
-// answer arrives; the request is then sent once more on a new connection.
+// A kept-alive connection that fails before any byte of an answer arrives was closed by the
+// endpoint while idle, or closed after reading the request without answering: the two look
+// alike, and the request is sent once more on a new connection. Deliveries are at least once;
+// receivers deduplicate by webhook-id (docs/RECEIVING.md).
+//
+// Requests carry "Accept-Encoding: identity" unless the caller sets it: bodies are not decoded.
 //
 // Trusted CAs (the system's plus --ca-file) are parsed once. Each connection verifies against a
 // store of its own holding references to those certificates: OpenSSL 3.0 changes a store lazily
@@ -86,8 +94,9 @@ class SocketSender final : public HttpSender {
   // Sends `wire` and reads the answer into `result`.
   Outcome Exchange(Connection& connection, const std::string& wire, const HttpRequest& request,
                    HttpResult& result);
-  std::unique_ptr<Connection> Borrow(const std::string& key);
-  void Return(const std::string& key, std::unique_ptr<Connection> connection);
+  // An idle connection of `origin` to `address` that is still usable, or null.
+  std::unique_ptr<Connection> Borrow(const std::string& origin, const std::string& address);
+  void Return(const std::string& origin, std::unique_ptr<Connection> connection);
   // A new store for one connection, referencing the parsed CAs of ca_store_ (never used itself).
   x509_store_st* NewConnectionStore() const;
 
@@ -104,8 +113,9 @@ class SocketSender final : public HttpSender {
   std::unique_ptr<ssl_ctx_st, ContextFree> tls_;  // TLS 1.2+, peer verification required
   DeadlineWatch deadlines_;
   std::mutex mu_;
-  // Idle connections by "origin address", most recently used last. Guarded by mu_.
+  // Idle connections by origin, most recently used last. Guarded by mu_.
   std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
+  DeadlineWatch::Clock::time_point last_sweep_{};  // guarded by mu_
 };
 
 }  // namespace hookbroker

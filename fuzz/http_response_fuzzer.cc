@@ -16,10 +16,13 @@ using hookbroker::HttpResponseParser;
 
 class Collect final : public HttpResponseParser::BodySink {
  public:
+  // Stops past a limit, like the sender, keeping exactly the bytes up to it: how the reads were
+  // split must not change what is kept.
   bool Body(std::string_view bytes) override {
-    body.append(bytes);
-    return body.size() <= 256 * 1024;  // like the sender's limit, smaller
+    body.append(bytes.substr(0, kLimit - body.size()));
+    return body.size() < kLimit;
   }
+  static constexpr std::size_t kLimit = 16 * 1024;
   std::string body;
 };
 

@@ -56,6 +56,18 @@ bool ParseLength(std::string_view text, std::uint64_t* out) {
   return true;
 }
 
+// "name: value" with a token name and no control characters but tab in the value.
+bool ValidField(std::string_view line) {
+  const std::size_t colon = line.find(':');
+  if (colon == 0 || colon == std::string_view::npos) return false;
+  const std::string_view name = line.substr(0, colon);
+  if (!std::all_of(name.begin(), name.end(), IsTokenChar)) return false;
+  for (char c : line.substr(colon + 1)) {
+    if (c == '\0' || c == '\r' || c == '\n') return false;
+  }
+  return true;
+}
+
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -75,6 +87,12 @@ HttpResponseParser::State HttpResponseParser::Fail(std::string message) {
 HttpResponseParser::State HttpResponseParser::Feed(std::string_view bytes, BodySink& sink,
                                                    std::size_t* consumed) {
   std::size_t pos = 0;
+  Consume(bytes, sink, pos);
+  if (consumed != nullptr) *consumed = pos;
+  return state_;
+}
+
+void HttpResponseParser::Consume(std::string_view bytes, BodySink& sink, std::size_t& pos) {
   if (!bytes.empty()) received_any_ = true;
   // Hands body bytes to the sink; false when it stopped the parse.
   auto deliver = [&](std::size_t n) {
@@ -90,18 +108,20 @@ HttpResponseParser::State HttpResponseParser::Feed(std::string_view bytes, BodyS
     const std::string_view rest = bytes.substr(pos);
     switch (phase_) {
       case Phase::kHead: {
+        // One limit for the head, however the bytes are split: at most kMaxHeadBytes are held,
+        // and the head must end within them.
         const std::size_t before = head_.size();
-        head_.append(rest.substr(0, kMaxHeadBytes + 4 - std::min(before, kMaxHeadBytes + 4)));
+        head_.append(rest.substr(0, kMaxHeadBytes - before));
         const std::size_t from = before >= 3 ? before - 3 : 0;
         const std::size_t end = head_.find("\r\n\r\n", from);
         if (end == std::string::npos) {
-          if (head_.size() > kMaxHeadBytes) return Fail("response head longer than 32 KiB");
+          if (head_.size() >= kMaxHeadBytes) return (void)Fail("response head longer than 32 KiB");
           pos = bytes.size();
           break;
         }
         head_.resize(end + 4);
         pos += head_.size() - before;
-        if (!ParseHead()) return state_;
+        if (!ParseHead()) return;
         break;
       }
       case Phase::kLengthBody:
@@ -127,25 +147,30 @@ HttpResponseParser::State HttpResponseParser::Feed(std::string_view bytes, BodyS
         const std::size_t newline = rest.find('\n');
         head_.append(rest.substr(0, newline == std::string_view::npos ? rest.size() : newline + 1));
         pos += newline == std::string_view::npos ? rest.size() : newline + 1;
-        if (head_.size() > kMaxChunkLineBytes) return Fail("chunk size line too long");
+        if (head_.size() > kMaxChunkLineBytes) return (void)Fail("chunk size line too long");
         if (newline == std::string_view::npos) break;
         if (head_.size() < 2 || head_[head_.size() - 2] != '\r') {
-          return Fail("chunk size line not ended by CRLF");
+          return (void)Fail("chunk size line not ended by CRLF");
+        }
+        if (std::string_view(head_)
+                .substr(0, head_.size() - 2)
+                .find_first_of(std::string_view("\r\0", 2)) != std::string_view::npos) {
+          return (void)Fail("control character in a chunk size line");
         }
         std::uint64_t size = 0;
         std::size_t i = 0;
         for (; i < head_.size() && HexDigit(head_[i]) >= 0; ++i) {
           if (size > (std::numeric_limits<std::uint64_t>::max() >> 4)) {
-            return Fail("chunk size too large");
+            return (void)Fail("chunk size too large");
           }
           size = (size << 4) | static_cast<std::uint64_t>(HexDigit(head_[i]));
         }
-        if (i == 0) return Fail("chunk size is not hexadecimal");
+        if (i == 0) return (void)Fail("chunk size is not hexadecimal");
         // Anything after the digits must be chunk extensions (";name=value"), which are ignored.
         std::string_view tail = TrimWhitespace(std::string_view(head_).substr(i));
         tail.remove_suffix(kCrlf.size());
         tail = TrimWhitespace(tail);
-        if (!tail.empty() && tail.front() != ';') return Fail("malformed chunk size line");
+        if (!tail.empty() && tail.front() != ';') return (void)Fail("malformed chunk size line");
         head_.clear();
         if (size == 0) {
           phase_ = Phase::kTrailers;
@@ -159,7 +184,8 @@ HttpResponseParser::State HttpResponseParser::Feed(std::string_view bytes, BodyS
         const std::size_t want = kCrlf.size() - head_.size();
         head_.append(rest.substr(0, want));
         pos += std::min(want, rest.size());
-        if (kCrlf.substr(0, head_.size()) != head_) return Fail("chunk data not followed by CRLF");
+        if (kCrlf.substr(0, head_.size()) != head_)
+          return (void)Fail("chunk data not followed by CRLF");
         if (head_.size() == kCrlf.size()) {
           head_.clear();
           phase_ = Phase::kChunkSize;
@@ -169,7 +195,7 @@ HttpResponseParser::State HttpResponseParser::Feed(std::string_view bytes, BodyS
       case Phase::kTrailers: {
         // Trailer fields are read and dropped; the section ends with an empty line.
         const std::size_t before = head_.size();
-        head_.append(rest.substr(0, kMaxTrailerBytes + 4 - std::min(before, kMaxTrailerBytes + 4)));
+        head_.append(rest.substr(0, kMaxTrailerBytes - before));
         std::size_t end = std::string::npos;
         if (head_.size() >= 2 && head_.compare(0, 2, kCrlf) == 0) {
           end = 0;  // no trailers: the empty line right away
@@ -178,19 +204,26 @@ HttpResponseParser::State HttpResponseParser::Feed(std::string_view bytes, BodyS
           if (end != std::string::npos) end += 2;
         }
         if (end == std::string::npos) {
-          if (head_.size() > kMaxTrailerBytes) return Fail("trailer section longer than 16 KiB");
+          if (head_.size() >= kMaxTrailerBytes) {
+            return (void)Fail("trailer section longer than 16 KiB");
+          }
           pos = bytes.size();
           break;
         }
         pos += end + 2 - before;
+        // Each trailer line must be a well-formed field (it is then dropped).
+        std::string_view lines = std::string_view(head_).substr(0, end);
+        while (!lines.empty()) {
+          const std::size_t line_end = lines.find(kCrlf);
+          if (!ValidField(lines.substr(0, line_end))) return (void)Fail("malformed trailer line");
+          lines.remove_prefix(line_end + 2);
+        }
         head_.clear();
         state_ = State::kDone;
         break;
       }
     }
   }
-  if (consumed != nullptr) *consumed = pos;
-  return state_;
 }
 
 HttpResponseParser::State HttpResponseParser::Finish() {
@@ -247,24 +280,14 @@ bool HttpResponseParser::ParseHead() {
     const std::size_t end = fields.find(kCrlf);
     const std::string_view line = fields.substr(0, end);
     fields = end == std::string_view::npos ? std::string_view() : fields.substr(end + 2);
-    const std::size_t colon = line.find(':');
-    if (colon == 0 || colon == std::string_view::npos) {
+    if (!ValidField(line)) {
       // Also catches obsolete line folding (a line starting with whitespace).
       Fail("malformed header line");
       return false;
     }
+    const std::size_t colon = line.find(':');
     const std::string_view name = line.substr(0, colon);
-    if (!std::all_of(name.begin(), name.end(), IsTokenChar)) {
-      Fail("malformed header name");
-      return false;
-    }
     const std::string_view value = TrimWhitespace(line.substr(colon + 1));
-    for (char c : value) {
-      if (c == '\0' || c == '\r' || c == '\n') {
-        Fail("control character in a header value");
-        return false;
-      }
-    }
     if (EqualsIgnoreCase(name, "content-length")) {
       std::uint64_t parsed = 0;
       if (!ParseLength(value, &parsed) || (has_length && parsed != length)) {
@@ -276,6 +299,10 @@ bool HttpResponseParser::ParseHead() {
     } else if (EqualsIgnoreCase(name, "transfer-encoding")) {
       // Only the last coding decides: chunked there frames the body; any other coding last
       // means the body runs to the end of the connection.
+      if (value.empty()) {
+        Fail("empty Transfer-Encoding");
+        return false;
+      }
       ForEachListElement(value, [&](std::string_view coding) {
         transfer_coded = true;
         chunked = EqualsIgnoreCase(coding, "chunked");
@@ -310,7 +337,9 @@ bool HttpResponseParser::ParseHead() {
   chunked_ = transfer_coded && chunked;
   has_length_ = has_length;
   remaining_ = length;
-  if (transfer_coded && has_length) keep_alive_ = false;  // conflicting framing: do not reuse
+  // Conflicting framings, or a transfer coding from an HTTP/1.0 server (RFC 9112, 6.1): the
+  // body is read as the coding says, and the connection is not reused.
+  if (transfer_coded && (has_length || minor == 0)) keep_alive_ = false;
   StartBody(transfer_coded);
   return true;
 }

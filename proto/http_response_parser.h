@@ -49,7 +49,8 @@ class HttpResponseParser {
   explicit HttpResponseParser(bool head_request = false) : head_request_(head_request) {}
 
   // Consumes bytes of the connection. Returns the state afterwards; bytes after the end of the
-  // response (kDone) are not consumed: *consumed, when given, says how many were.
+  // response (kDone) are not consumed: *consumed, when given, says how many were (on kError,
+  // how many were read before the error showed).
   State Feed(std::string_view bytes, BodySink& sink, std::size_t* consumed = nullptr);
   // The connection ended. Completes a body framed by the connection's end; anything else that
   // is incomplete becomes an error.
@@ -79,6 +80,8 @@ class HttpResponseParser {
   };
 
   State Fail(std::string message);
+  // Feed() without the bookkeeping: advances `pos` over what it consumes.
+  void Consume(std::string_view bytes, BodySink& sink, std::size_t& pos);
   // Parses the head in head_ (ending with the blank line). Sets up the body phase.
   bool ParseHead();
   // Moves to the body phase the head announced, or finishes the response.

@@ -27,16 +27,16 @@ class SocketSenderTest : public ::testing::Test {
  protected:
   void SetUp() override {
     pki_ = MakeTestPki(dir_.path());
-    receiver_ = std::make_unique<subscribers::ReferenceReceiver>(TlsReceiver());
+    receiver_ = std::make_unique<subscribers::ReferenceReceiver>(TlsReceiver(pki_));
     ASSERT_TRUE(receiver_->Start().ok());
   }
 
-  // A receiver serving HTTPS with the test PKI's certificate for 127.0.0.1, ::1 and localhost.
-  subscribers::ReceiverOptions TlsReceiver() const {
+  // A receiver serving HTTPS with the leaf of `pki` (pki_'s: 127.0.0.1, ::1 and localhost).
+  static subscribers::ReceiverOptions TlsReceiver(const TestPki& pki) {
     subscribers::ReceiverOptions options;
     options.tls = true;
-    options.cert_file = pki_.server_cert;
-    options.key_file = pki_.server_key;
+    options.cert_file = pki.server_cert;
+    options.key_file = pki.server_key;
     return options;
   }
 
@@ -81,7 +81,7 @@ TEST_F(SocketSenderTest, DeliversOverVerifiedTlsAndReusesTheConnection) {
 TEST_F(SocketSenderTest, EveryNewTlsClientVerifiesAgainstTheOneSharedCaStore) {
   // The test CA is only in --ca-file, loaded once into the store every client shares: new
   // clients for a second origin and for concurrent sends must all verify against it.
-  subscribers::ReferenceReceiver second(TlsReceiver());
+  subscribers::ReferenceReceiver second(TlsReceiver(pki_));
   ASSERT_TRUE(second.Start().ok());
   SocketSender sender(Options(true, true));
   std::atomic<int> ok{0};
@@ -288,13 +288,14 @@ void SendText(int fd, const std::string& text) {
   (void)!send(fd, text.data(), text.size(), MSG_NOSIGNAL);
 }
 
-// Waits until the client closes its end (or 2 s).
-void WaitForClientClose(int fd) {
+// Waits until the client closes its end (or 2 s); returns whether it sent anything meanwhile.
+bool WaitForClientClose(int fd) {
   timeval tv{2, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   char buf[256];
-  while (recv(fd, buf, sizeof buf, 0) > 0) {
-  }
+  bool sent = false;
+  while (recv(fd, buf, sizeof buf, 0) > 0) sent = true;
+  return sent;
 }
 
 // Servers close idle kept-alive connections whenever they like. The next request finds the
@@ -318,13 +319,15 @@ TEST_F(SocketSenderTest, KeptAliveConnectionClosedWhileIdleIsReplaced) {
 }
 
 TEST_F(SocketSenderTest, ChunkedAnswerIsReadAndConnectionCloseIsHonoured) {
-  RawEndpoint endpoint([](int fd) {
+  std::atomic<bool> reused{false};
+  RawEndpoint endpoint([&](int fd) {
     if (!ReadRequest(fd)) return;
     SendText(fd,
              "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n4\r\nwi");
     std::this_thread::sleep_for(20ms);  // the rest in a second segment
     SendText(fd, "ki\r\n3\r\n ok\r\n0\r\n\r\n");
-    WaitForClientClose(fd);  // the client, not the server, ends the connection
+    // The client, not the server, ends the connection; a request on it would be a reuse.
+    if (WaitForClientClose(fd)) reused = true;
   });
   SocketSender sender(Options(true, false));
   for (int i = 0; i < 2; ++i) {
@@ -332,8 +335,90 @@ TEST_F(SocketSenderTest, ChunkedAnswerIsReadAndConnectionCloseIsHonoured) {
     ASSERT_EQ(r.kind, HttpResult::Kind::kResponse) << r.error;
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body_excerpt, "wiki ok");
+    EXPECT_LT(r.duration, 1s);
   }
-  EXPECT_EQ(endpoint.connections(), 2) << "Connection: close, so never reused";
+  EXPECT_EQ(endpoint.connections(), 2);
+  EXPECT_FALSE(reused.load()) << "Connection: close, so never reused";
+}
+
+TEST_F(SocketSenderTest, KeptAliveConnectionCarriesTheNextRequests) {
+  std::atomic<int> requests{0};
+  RawEndpoint endpoint([&](int fd) {
+    while (ReadRequest(fd)) {
+      ++requests;
+      SendText(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    }
+  });
+  SocketSender sender(Options(true, false));
+  for (int i = 0; i < 3; ++i) {
+    HttpResult r = sender.Send(Post(endpoint.url()));
+    ASSERT_EQ(r.kind, HttpResult::Kind::kResponse) << r.error;
+  }
+  EXPECT_EQ(requests.load(), 3);
+  EXPECT_EQ(endpoint.connections(), 1);
+}
+
+// Bytes after a complete answer (here a stray CRLF 30 ms after a 204) mean the endpoint and the
+// sender disagree on where the answer ended: that connection is not used again.
+TEST_F(SocketSenderTest, ConnectionWithBytesAfterTheAnswerIsNotReused) {
+  std::atomic<int> connection{0};
+  RawEndpoint endpoint([&](int fd) {
+    if (!ReadRequest(fd)) return;
+    if (++connection == 1) {
+      SendText(fd, "HTTP/1.1 204 No Content\r\n\r\n");
+      std::this_thread::sleep_for(30ms);
+      SendText(fd, "\r\n");
+      WaitForClientClose(fd);
+    } else {
+      SendText(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    }
+  });
+  SocketSender sender(Options(true, false));
+  HttpResult first = sender.Send(Post(endpoint.url()));
+  EXPECT_EQ(first.status, 204) << first.error;
+  std::this_thread::sleep_for(150ms);  // the stray bytes arrive while the connection is idle
+  HttpResult second = sender.Send(Post(endpoint.url()));
+  ASSERT_EQ(second.kind, HttpResult::Kind::kResponse) << second.error;
+  EXPECT_EQ(second.status, 200);
+  EXPECT_EQ(endpoint.connections(), 2);
+}
+
+// An answer whose body runs to the connection's end, cut off by the deadline: a timeout, not a
+// short body (an outgoing webhook would otherwise post half a reply).
+TEST_F(SocketSenderTest, BodyCutOffByTheDeadlineIsATimeoutNotAShortAnswer) {
+  RawEndpoint endpoint([](int fd) {
+    if (!ReadRequest(fd)) return;
+    SendText(fd, "HTTP/1.1 200 OK\r\n\r\n{\"text\":\"hel");
+    WaitForClientClose(fd);
+  });
+  SocketSender sender(Options(true, false));
+  HttpRequest request = Post(endpoint.url(), 500ms);
+  request.read_body_bytes = 1 << 20;
+  HttpResult r = sender.Send(request);
+  EXPECT_EQ(r.kind, HttpResult::Kind::kTimeout) << r.error;
+  EXPECT_EQ(r.status, 0);
+}
+
+// The certificate must name the URL's host, as an IP address or as a DNS name: a certificate
+// from a trusted CA for another name is refused either way.
+TEST_F(SocketSenderTest, CertificateForAnotherHostIsATlsError) {
+  TempDir other_dir;
+  PkiOptions pki_options;
+  pki_options.subject_alt_names = "DNS:other.example";
+  const TestPki other = MakeTestPki(other_dir.path(), pki_options);
+  subscribers::ReferenceReceiver receiver(TlsReceiver(other));
+  ASSERT_TRUE(receiver.Start().ok());
+  SocketSenderOptions sender_options = Options(true, false);
+  sender_options.ca_file = other.ca_cert;
+  SocketSender sender(sender_options);
+  for (const std::string host : {"127.0.0.1", "localhost"}) {
+    HttpResult r =
+        sender.Send(Post("https://" + host + ":" + std::to_string(receiver.port()) + "/hook"));
+    EXPECT_EQ(r.kind, HttpResult::Kind::kTlsError) << host << ": " << r.error;
+    EXPECT_NE(r.error.find("mismatch"), std::string::npos) << host << ": " << r.error;
+  }
+  EXPECT_TRUE(receiver.Posts().empty());
+  receiver.Stop();
 }
 
 TEST_F(SocketSenderTest, MalformedAnswerIsAConnectErrorSayingWhy) {

@@ -151,13 +151,16 @@ TEST(HttpResponseParserTest, WhenTheConnectionMayBeReused) {
   EXPECT_TRUE(
       ParseBothWays("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n")
           .keep_alive);
-  // Both framings at once (a smuggling pattern): chunked wins, and the connection is dropped.
-  Parsed both = ParseBothWays(
-      "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n"
-      "2\r\nok\r\n0\r\n\r\n");
-  EXPECT_EQ(both.state, State::kDone);
-  EXPECT_EQ(both.body, "ok");
-  EXPECT_FALSE(both.keep_alive);
+  // Read as chunked, but never reused: a transfer coding from an HTTP/1.0 server (RFC 9112,
+  // 6.1), and both framings at once (a smuggling pattern).
+  for (const char* head :
+       {"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked",
+        "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked"}) {
+    Parsed p = ParseBothWays(std::string(head) + "\r\n\r\n2\r\nok\r\n0\r\n\r\n");
+    EXPECT_EQ(p.state, State::kDone) << head;
+    EXPECT_EQ(p.body, "ok") << head;
+    EXPECT_FALSE(p.keep_alive) << head;
+  }
 }
 
 TEST(HttpResponseParserTest, MalformedResponsesAreErrors) {
@@ -181,6 +184,10 @@ TEST(HttpResponseParserTest, MalformedResponsesAreErrors) {
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2 junk\r\nok\r\n",
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokX\r\n",
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n11111111111111111\r\n",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;a\rb\r\nok\r\n",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding:\r\nContent-Length: 2\r\n\r\nok",
+      // A "trailer" that is another response: never swallowed as a field.
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\nHTTP/1.1 200 OK\r\n\r\n",
   };
   for (const char* input : bad) {
     Parsed p = ParseBothWays(input);
@@ -196,9 +203,32 @@ TEST(HttpResponseParserTest, MalformedResponsesAreErrors) {
 
 TEST(HttpResponseParserTest, EverythingButTheBodyIsBounded) {
   std::string huge_head = "HTTP/1.1 200 OK\r\nX-Pad: " + std::string(40 * 1024, 'a');
-  Parsed head = ParseBothWays(huge_head);
-  EXPECT_EQ(head.state, State::kError);
-  EXPECT_LE(head.consumed, HttpResponseParser::kMaxHeadBytes + 4);
+  EXPECT_EQ(ParseBothWays(huge_head).state, State::kError);
+  // It holds no more than the limit: the byte that reaches it without the head's end fails.
+  HttpResponseParser parser;
+  CollectBody sink;
+  std::size_t fed = 0;
+  while (parser.state() == State::kNeedMore && fed < huge_head.size()) {
+    parser.Feed(std::string_view(huge_head).substr(fed++, 1), sink);
+  }
+  EXPECT_EQ(parser.state(), State::kError);
+  EXPECT_EQ(fed, HttpResponseParser::kMaxHeadBytes);
+
+  // At the limits exactly, the verdict does not depend on how the bytes arrive.
+  const std::string start = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Pad: ";
+  for (std::size_t extra : {0, 1}) {
+    const std::string head =
+        start + std::string(HttpResponseParser::kMaxHeadBytes - start.size() - 4 + extra, 'p') +
+        "\r\n\r\n";
+    EXPECT_EQ(ParseBothWays(head).state, extra == 0 ? State::kDone : State::kError) << extra;
+  }
+  const std::string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n";
+  for (std::size_t extra : {0, 1}) {
+    const std::string trailer =
+        "T: " + std::string(HttpResponseParser::kMaxTrailerBytes - 7 + extra, 't') + "\r\n\r\n";
+    EXPECT_EQ(ParseBothWays(chunked + trailer).state, extra == 0 ? State::kDone : State::kError)
+        << extra;
+  }
 
   Parsed line = ParseBothWays("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;" +
                               std::string(2000, 'e'));

@@ -145,7 +145,7 @@ TestPki MakeTestPki(const std::string& dir, const PkiOptions& options) {
   AddExtension(leaf.get(), issuer_cert, NID_basic_constraints, "critical,CA:FALSE");
   AddExtension(leaf.get(), issuer_cert, NID_key_usage, "critical,digitalSignature");
   AddExtension(leaf.get(), issuer_cert, NID_ext_key_usage, "serverAuth");
-  AddExtension(leaf.get(), issuer_cert, NID_subject_alt_name, "IP:127.0.0.1,IP:::1,DNS:localhost");
+  AddExtension(leaf.get(), issuer_cert, NID_subject_alt_name, options.subject_alt_names.c_str());
   AddExtension(leaf.get(), issuer_cert, NID_subject_key_identifier, "hash");
   if (!options.self_signed) {
     AddExtension(leaf.get(), issuer_cert, NID_authority_key_identifier, "keyid:always");

@@ -15,6 +15,8 @@ struct TestPki {
 struct PkiOptions {
   bool expired = false;      // leaf validity ended yesterday
   bool self_signed = false;  // leaf not signed by the CA (so verification must fail)
+  // The names the leaf is valid for (OpenSSL's subjectAltName syntax).
+  std::string subject_alt_names = "IP:127.0.0.1,IP:::1,DNS:localhost";
 };
 
 // Writes ca.pem, server.pem, server-key.pem into `dir`. Throws std::runtime_error on failure.
