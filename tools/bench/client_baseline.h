@@ -1,7 +1,7 @@
-// A second delivery baseline: the cpp-httplib Client the broker itself sends with (keep-alive,
-// TCP_NODELAY, certificate verified against the bench CA), `connections` threads each with its
-// own client, POSTing the same body to a receiver for `seconds`. Separates "what the HTTP stack
-// can do from this process" from "what the broker's delivery pipeline does on top of it".
+// A second delivery baseline: cpp-httplib's Client, which the broker sent callbacks with before
+// SocketSender (keep-alive, TCP_NODELAY, certificate verified against the bench CA),
+// `connections` threads each with its own client, POSTing the same body to a receiver for
+// `seconds`: what a general-purpose blocking client reaches from one process, for comparison.
 #pragma once
 
 #include <string>

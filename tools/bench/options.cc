@@ -36,7 +36,7 @@ Usage: hookbench [FLAGS]
   --event-bytes N          size of one event's JSON (default 400)
   --baseline-records N     raw LMDB baseline: records appended (default 300000)
   --baseline-per-txn N     raw LMDB baseline: records per transaction (default 1000)
-  --delivery-events N      delivery: events delivered per protocol (default 20000)
+  --delivery-events N      delivery: events delivered per protocol (default 100000)
   --endpoint-concurrency N broker --endpoint-concurrency and wrk connections (default 4)
   --delivery-workers N     broker --delivery-workers (default 32)
   --wrk-seconds S          delivery baseline: wrk duration (default 5)

@@ -112,7 +112,8 @@ void RunOne(Context& c, bool tls) {
                       "(wrk, same connections)");
   c.report().AddBar("delivery " + proto, rate, wrk.requests_per_second);
 
-  // The same against the cpp-httplib client the broker sends with (no target: a diagnosis).
+  // The same against cpp-httplib's client, which the broker sent callbacks with before
+  // SocketSender (no target: a diagnosis).
   auto client_receiver = c.StartReceiver(c.ReceiverFor(tls), scenario);
   if (!client_receiver) return;
   const ClientBaselineResult client = RunClientBaseline(
