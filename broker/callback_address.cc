@@ -9,7 +9,8 @@
 
 namespace hookbroker {
 
-Result<std::string> ResolveCallbackAddress(const Url& url, const CallbackAddressPolicy& policy) {
+Result<std::vector<std::string>> ResolveCallbackAddresses(const Url& url,
+                                                          const CallbackAddressPolicy& policy) {
   std::vector<IpAddress> candidates;
   if (auto literal = ParseIpAddress(url.host)) {
     candidates.push_back(*literal);
@@ -39,15 +40,26 @@ Result<std::string> ResolveCallbackAddress(const Url& url, const CallbackAddress
     freeaddrinfo(list);
   }
   Status refused;
+  std::vector<std::string> allowed;
   for (const IpAddress& ip : candidates) {
     Status s = policy.Check(ip);
-    if (s) return ip.ToString();
-    refused = s;
+    if (s) {
+      allowed.push_back(ip.ToString());
+    } else {
+      refused = s;
+    }
   }
+  if (!allowed.empty()) return allowed;
   if (refused.ok()) {
     return Error{"dns_error", "host " + url.host + " has no address", "callBackUrl"};
   }
   return refused.error();
+}
+
+Result<std::string> ResolveCallbackAddress(const Url& url, const CallbackAddressPolicy& policy) {
+  auto addresses = ResolveCallbackAddresses(url, policy);
+  if (!addresses) return addresses.error();
+  return addresses->front();
 }
 
 }  // namespace hookbroker

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "proto/address_policy.h"
 #include "proto/result.h"
@@ -10,9 +11,13 @@
 
 namespace hookbroker {
 
-// The first address of `url.host` (an IP literal, or from DNS) that `policy` allows, as text.
-// Error code "dns_error" when the name does not resolve, "callback_forbidden" when no address is
-// allowed (the message names the address and its class).
+// Every address of `url.host` (an IP literal, or from DNS) that `policy` allows, as text, in the
+// resolver's order; never empty. Error code "dns_error" when the name does not resolve,
+// "callback_forbidden" when no address is allowed (the message names the address and its class).
+Result<std::vector<std::string>> ResolveCallbackAddresses(const Url& url,
+                                                          const CallbackAddressPolicy& policy);
+
+// The first of them: the address a new connection goes to.
 Result<std::string> ResolveCallbackAddress(const Url& url, const CallbackAddressPolicy& policy);
 
 }  // namespace hookbroker

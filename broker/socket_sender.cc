@@ -29,7 +29,9 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 // Idle connections older than this are closed rather than reused (servers close theirs after
-// 5-120 s; a socket the server closed would otherwise sit in CLOSE_WAIT until reused).
+// 5-120 s). Each Borrow() and Return() sweeps every pool at most once per kMaxIdle, so an idle
+// socket is closed within about two kMaxIdle while callbacks go anywhere (a broker that sends
+// nothing at all closes them with its next send).
 constexpr auto kMaxIdle = std::chrono::seconds(60);
 
 // Calls fn(cert) for every certificate in the store.
@@ -278,7 +280,7 @@ SocketSender::SocketSender(SocketSenderOptions options)
     SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     // Read what the socket holds in one read(): without it OpenSSL reads each record's 5-byte
-    // header and then its body, two system calls per answer. Bytes read ahead but not yet
+    // header and then the record, two system calls per record. Bytes read ahead but not yet
     // processed count for SSL_has_pending(), which the reuse checks use.
     SSL_CTX_set_read_ahead(ctx, 1);
   }
@@ -455,23 +457,31 @@ SocketSender::Outcome SocketSender::Exchange(Connection& connection, const std::
   return Outcome::kFailed;
 }
 
-std::unique_ptr<SocketSender::Connection> SocketSender::Borrow(const std::string& origin,
-                                                               const std::string& address) {
+std::unique_ptr<SocketSender::Connection> SocketSender::Borrow(
+    const std::string& origin, const std::vector<std::string>& addresses) {
+  std::vector<std::unique_ptr<Connection>> dropped;  // closed outside the lock
   for (;;) {
     std::unique_ptr<Connection> connection;
     {
       std::lock_guard<std::mutex> lock(mu_);
+      SweepLocked(dropped);
       auto it = idle_.find(origin);
-      if (it == idle_.end() || it->second.empty()) return nullptr;
-      connection = std::move(it->second.back());
-      it->second.pop_back();
+      if (it == idle_.end()) return nullptr;
+      // The most recently used connection to an address the host still resolves to (resolvers
+      // rotate the order of a host's addresses; the others wait for the sweep).
+      auto& pool = it->second;
+      auto match = std::find_if(pool.rbegin(), pool.rend(), [&](const auto& c) {
+        return std::find(addresses.begin(), addresses.end(), c->address()) != addresses.end();
+      });
+      if (match == pool.rend()) return nullptr;
+      connection = std::move(*match);
+      pool.erase(std::next(match).base());
     }
-    // Closed here, outside the lock, when unusable: the host now resolves elsewhere, the
-    // connection idled too long, or the peer closed it or sent something meanwhile.
-    if (connection->address() == address &&
-        SteadyClock::now() - connection->idle_since() < kMaxIdle && connection->StillUsable()) {
+    // Closed when unusable: it idled too long, or the peer closed it or sent something since.
+    if (SteadyClock::now() - connection->idle_since() < kMaxIdle && connection->StillUsable()) {
       return connection;
     }
+    dropped.push_back(std::move(connection));
   }
 }
 
@@ -479,13 +489,16 @@ void SocketSender::Return(const std::string& origin, std::unique_ptr<Connection>
   connection->mark_idle();
   std::vector<std::unique_ptr<Connection>> dropped;  // closed outside the lock
   std::lock_guard<std::mutex> lock(mu_);
-  auto& idle = idle_[origin];
-  if (idle.size() < options_.max_idle_per_origin) {
-    idle.push_back(std::move(connection));
-  } else {
-    dropped.push_back(std::move(connection));
+  auto& pool = idle_[origin];
+  if (pool.size() >= options_.max_idle_per_origin && !pool.empty()) {
+    dropped.push_back(std::move(pool.front()));  // the longest idle makes room
+    pool.erase(pool.begin());
   }
-  // Now and then, close what idled too long in every pool (origins no longer called included).
+  if (options_.max_idle_per_origin > 0) pool.push_back(std::move(connection));
+  SweepLocked(dropped);
+}
+
+void SocketSender::SweepLocked(std::vector<std::unique_ptr<Connection>>& dropped) {
   const auto now = SteadyClock::now();
   if (now - last_sweep_ < kMaxIdle) return;
   last_sweep_ = now;
@@ -514,22 +527,24 @@ HttpResult SocketSender::Send(const HttpRequest& request) {
     result.error = "request not sent: malformed header \"" + bad.substr(0, 64) + "\"";
     return finish();
   }
-  Result<std::string> address = ResolveCallbackAddress(request.url, options_.address_policy);
-  if (!address) {
-    result.kind = address.error().code == "callback_forbidden" ? HttpResult::Kind::kForbidden
-                                                               : HttpResult::Kind::kConnectError;
-    result.error = address.error().message;
+  Result<std::vector<std::string>> addresses =
+      ResolveCallbackAddresses(request.url, options_.address_policy);
+  if (!addresses) {
+    result.kind = addresses.error().code == "callback_forbidden" ? HttpResult::Kind::kForbidden
+                                                                 : HttpResult::Kind::kConnectError;
+    result.error = addresses.error().message;
     return finish();
   }
   BlockSigpipeOnThisThread();
   const std::string origin = request.url.Origin();
   const std::string wire = BuildRequest(request, options_.user_agent);
 
-  std::unique_ptr<Connection> connection = Borrow(origin, *address);
+  std::unique_ptr<Connection> connection = Borrow(origin, *addresses);
   for (;;) {
     const bool fresh = connection == nullptr;
     if (fresh) {
-      connection = Connect(request.url, *address, deadline, result);  // bounds its own wait
+      // A new connection goes to the first allowed address, in the resolver's order.
+      connection = Connect(request.url, addresses->front(), deadline, result);
       if (connection == nullptr) return finish();
     }
     // The handshake and the exchange end at the deadline, however slowly the endpoint answers.

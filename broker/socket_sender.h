@@ -5,17 +5,19 @@
 // Why not cpp-httplib's client, which the broker used before: its exchange was 57 % of the
 // broker's CPU per callback (docs/PERFORMANCE.md, "2. Delivery"). It sends the headers and the
 // body in two writes (on loopback each one runs the receiver's TCP path, and the receiver wakes
-// twice) and polls before every read. Here a request is one write and the answer is read with
-// blocking reads; the response is parsed by HttpResponseParser (proto/), which bounds everything
-// an endpoint sends. cpp-httplib still serves the REST API.
+// twice) and polls before every read. Here a request is one write (over TLS, one record for
+// bodies up to 16 KiB) and the answer is read with blocking reads; the response is parsed by
+// HttpResponseParser (proto/), which bounds everything an endpoint sends. cpp-httplib still serves
+// the REST API.
 //
 // How the SSRF guard holds at connect time: the sender resolves the host itself, checks every
-// address with CallbackAddressPolicy and connects to the chosen address; a pooled connection is
-// reused only while the host still resolves to the address it was made to. TLS verifies the
+// address with CallbackAddressPolicy and connects to the first allowed one; a pooled connection
+// is reused only while its address is still among the host's allowed addresses. TLS verifies the
 // certificate against the URL's host: its IP address, or its DNS name (also sent as SNI).
 //
 // Pooled connections are reused only if still usable: idle for less than 60 s, and the peer has
-// neither closed them nor sent anything since (a peek before each reuse).
+// neither closed them nor sent anything since (a peek before each reuse). Sends sweep the pools
+// of connections idle longer, at most once a minute.
 //
 // Every exchange ends within its HttpRequest::timeout: a DeadlineWatch shuts the connection down
 // when the whole exchange (connect, TLS, request, headers, body) takes longer, so an endpoint
@@ -94,8 +96,11 @@ class SocketSender final : public HttpSender {
   // Sends `wire` and reads the answer into `result`.
   Outcome Exchange(Connection& connection, const std::string& wire, const HttpRequest& request,
                    HttpResult& result);
-  // An idle connection of `origin` to `address` that is still usable, or null.
-  std::unique_ptr<Connection> Borrow(const std::string& origin, const std::string& address);
+  // An idle connection of `origin` to one of `addresses` that is still usable, or null.
+  std::unique_ptr<Connection> Borrow(const std::string& origin,
+                                     const std::vector<std::string>& addresses);
+  // At most once per idle limit: moves every connection idle longer out of the pools.
+  void SweepLocked(std::vector<std::unique_ptr<Connection>>& dropped);
   void Return(const std::string& origin, std::unique_ptr<Connection> connection);
   // A new store for one connection, referencing the parsed CAs of ca_store_ (never used itself).
   x509_store_st* NewConnectionStore() const;

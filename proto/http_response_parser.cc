@@ -56,7 +56,8 @@ bool ParseLength(std::string_view text, std::uint64_t* out) {
   return true;
 }
 
-// "name: value" with a token name and no control characters but tab in the value.
+// "name: value" with a token name and no NUL, CR or LF in the value (other control bytes are
+// tolerated: real servers send them, and the value is only compared or kept as text).
 bool ValidField(std::string_view line) {
   const std::size_t colon = line.find(':');
   if (colon == 0 || colon == std::string_view::npos) return false;
@@ -299,14 +300,16 @@ bool HttpResponseParser::ParseHead() {
     } else if (EqualsIgnoreCase(name, "transfer-encoding")) {
       // Only the last coding decides: chunked there frames the body; any other coding last
       // means the body runs to the end of the connection.
-      if (value.empty()) {
-        Fail("empty Transfer-Encoding");
-        return false;
-      }
+      bool any = false;
       ForEachListElement(value, [&](std::string_view coding) {
-        transfer_coded = true;
+        any = true;
         chunked = EqualsIgnoreCase(coding, "chunked");
       });
+      if (!any) {
+        Fail("Transfer-Encoding without a coding");
+        return false;
+      }
+      transfer_coded = true;
     } else if (EqualsIgnoreCase(name, "connection")) {
       ForEachListElement(value, [&](std::string_view option) {
         if (EqualsIgnoreCase(option, "close")) close = true;

@@ -49,8 +49,8 @@ class HttpResponseParser {
   explicit HttpResponseParser(bool head_request = false) : head_request_(head_request) {}
 
   // Consumes bytes of the connection. Returns the state afterwards; bytes after the end of the
-  // response (kDone) are not consumed: *consumed, when given, says how many were (on kError,
-  // how many were read before the error showed).
+  // response (kDone) are not consumed: *consumed, when given, says how many were (after kError
+  // the count means nothing: the connection is dropped).
   State Feed(std::string_view bytes, BodySink& sink, std::size_t* consumed = nullptr);
   // The connection ended. Completes a body framed by the connection's end; anything else that
   // is incomplete becomes an error.

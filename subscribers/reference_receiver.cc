@@ -50,6 +50,7 @@ ReceivedRequest Record(const httplib::Request& req) {
   }
   r.body = req.body;
   r.received_ms = NowMs();
+  r.remote_port = req.remote_port;
   return r;
 }
 

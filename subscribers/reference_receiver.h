@@ -27,6 +27,7 @@ struct ReceivedRequest {
   std::map<std::string, std::string> headers;  // names lowercased
   std::string body;
   std::int64_t received_ms = 0;  // wall clock
+  int remote_port = 0;           // the client's port: one per connection
 };
 
 struct ScriptedResponse {
