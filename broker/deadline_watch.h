@@ -1,8 +1,8 @@
 // DeadlineWatch: ends blocking operations that outlive their deadline.
 //
 // A timeout per read (or none, for blocking reads) lets an endpoint that answers one byte a
-// second keep an attempt (and its worker) for as long as it likes. The sender arms a deadline for each
-// attempt; if the attempt is still running then, the watch calls its `expire` function (which
+// second keep an attempt (and its worker) for as long as it likes. The sender arms a deadline for
+// each attempt; if the attempt is still running then, the watch calls its `expire` function (which
 // shuts the connection down, failing the blocked call at once).
 //
 // Thread-safety: every method may be called from any thread. One thread of its own waits for
