@@ -12,6 +12,7 @@
 #include "broker/callback_address.h"
 #include "broker/log.h"
 #include "broker/mattermost_error.h"
+#include "proto/httplib_listener.h"
 #include "proto/limits.h"
 #include "proto/secret_rotation.h"
 #include "proto/signature.h"
@@ -101,11 +102,9 @@ Status ApiServer::Bind(const std::string& host_port) {
   if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port < 0 || port > 65535) {
     return Error{"invalid_config", "--http-listen: bad port in " + host_port, "http-listen"};
   }
-  if (port == 0) {
-    port = server_->bind_to_any_port(host);
-  } else if (!server_->bind_to_port(host, port)) {
-    port = -1;
-  }
+  // Not httplib's default options: those set SO_REUSEPORT, with which a second broker bound this
+  // same address and silently took half the API calls (proto/httplib_listener.h).
+  port = BindHttplibServer(*server_, host, port);
   if (port <= 0) {
     return Error{"bind_failed", "cannot listen on " + host_port + " (in use or not permitted)",
                  "http-listen"};

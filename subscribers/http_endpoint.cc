@@ -11,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include "proto/httplib_listener.h"
 #include "subscribers/accepted_connections.h"
 
 namespace hookbroker::subscribers {
@@ -95,21 +96,12 @@ Status HttpEndpoint::Start() {
   server->set_keep_alive_timeout(5);
   server->set_read_timeout(std::chrono::seconds(15));
   server->set_write_timeout(std::chrono::seconds(15));
-  // SO_REUSEADDR without httplib's default SO_REUSEPORT: a restart can rebind a port whose old
-  // connections sit in TIME_WAIT, but a second receiver cannot silently share a port in use.
-  server->set_socket_options([](int sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
   const int threads = std::max(1, o.threads);
   server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
 
-  int port = o.port;
-  if (port != 0) {
-    if (!server->bind_to_port(o.host, port)) port = -1;
-  } else {
-    port = server->bind_to_any_port(o.host);
-  }
+  // SO_REUSEADDR without httplib's default SO_REUSEPORT, so a second receiver cannot silently
+  // share a port in use, and a full listen backlog: proto/httplib_listener.h.
+  const int port = BindHttplibServer(*server, o.host, o.port);
   if (port <= 0) {
     return Error{"bind_failed", "cannot listen on " + o.host + ":" + std::to_string(o.port),
                  "listen"};

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <utility>
 
+#include "proto/httplib_listener.h"
 #include "subscribers/accepted_connections.h"
 
 namespace hookbroker::subscribers {
@@ -196,13 +197,6 @@ Status ReferenceReceiver::Start() {
   // The broker keeps connections open and may deliver many callbacks over one.
   server->set_keep_alive_max_count(10000);
   server->set_keep_alive_timeout(5);
-  // httplib's default also sets SO_REUSEPORT, which lets a second receiver bind a port that is
-  // in use and silently share its connections. SO_REUSEADDR alone still allows a restart on
-  // the same port while old connections sit in TIME_WAIT.
-  server->set_socket_options([](int sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
   server->set_read_timeout(std::chrono::seconds(10));
   server->set_write_timeout(std::chrono::seconds(10));
   // httplib's default pool is max(8, cores - 1) threads, each pinned to a connection while it is
@@ -214,18 +208,13 @@ Status ReferenceReceiver::Start() {
     std::lock_guard<std::mutex> lock(impl_->mu);
     port = options.port != 0 ? options.port : impl_->port;
   }
-  bool bound = false;
-  if (port != 0) {
-    bound = server->bind_to_port(options.host, port);
-  } else {
-    port = server->bind_to_any_port(options.host);
-    bound = port > 0;
-  }
-  if (!bound) {
-    return Error{"bind_failed",
-                 "cannot listen on " + options.host + ":" + std::to_string(port < 0 ? 0 : port),
+  // SO_REUSEADDR only (a port in use fails) and a full listen backlog: proto/httplib_listener.h.
+  const int bound = BindHttplibServer(*server, options.host, port);
+  if (bound <= 0) {
+    return Error{"bind_failed", "cannot listen on " + options.host + ":" + std::to_string(port),
                  "port"};
   }
+  port = bound;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->port = port;

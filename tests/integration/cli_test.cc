@@ -118,6 +118,22 @@ TEST_F(CliTest, ASecondBrokerOnTheSameDataFolderExitsNamingIt) {
   EXPECT_EQ(after.Stop(SIGTERM), 0);
 }
 
+// cpp-httplib's default socket options set SO_REUSEPORT, with which a second broker of the same
+// user bound a REST address in use, reported ready and silently took a share of its API calls.
+TEST_F(CliTest, ASecondBrokerOnTheSameRestAddressExitsNamingIt) {
+  BrokerProcess first({"--data-dir", dir_.File("first")});
+  ASSERT_TRUE(first.Start()) << first.Output();
+  const std::string address = first.rest_url().substr(std::string("http://").size());
+  CommandResult second =
+      Broker({"--data-dir", dir_.File("second"), "--http-listen", address, "--ingest-listen",
+              "tcp://127.0.0.1:0", "--posts-listen", "tcp://127.0.0.1:*"});
+  EXPECT_EQ(second.exit_code, 1) << second.out << second.err;
+  EXPECT_TRUE(Contains(second.out + second.err, "cannot listen on " + address))
+      << second.out << second.err;
+  EXPECT_FALSE(Contains(second.out, "hookbroker ready")) << second.out;
+  EXPECT_EQ(first.Stop(SIGTERM), 0);
+}
+
 TEST_F(CliTest, ConfigFileWithUnknownKeyExitsTwoNamingIt) {
   const std::string path = WriteConfig(
       json::serialize(json::object{{"data-dir", dir_.File("d")}, {"frobnicate", true}}));

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "proto/httplib_listener.h"
+
 namespace hookbench {
 
 std::int64_t NowNs() {
@@ -62,7 +64,7 @@ bool Receiver::Start() {
     res.set_content("ok", "text/plain");
   });
   started_at_ = std::chrono::steady_clock::now();
-  port_ = s.bind_to_any_port("127.0.0.1");
+  port_ = hookbroker::BindHttplibServer(s, "127.0.0.1", 0);
   if (port_ <= 0) return false;
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   // Connections queue in the listen backlog until the loop runs; wait for it anyway.
