@@ -17,6 +17,8 @@
 #include <functional>
 #include <string>
 
+#include "broker/server_thread_pool.h"
+
 namespace hookbroker {
 namespace {
 
@@ -30,6 +32,24 @@ struct ConnectionTimeouts {
 };
 
 int ToMs(const timeval& tv) { return static_cast<int>(tv.tv_sec * 1000 + tv.tv_usec / 1000); }
+
+Clock::duration ToDuration(const timeval& tv) {
+  return std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec);
+}
+
+// Runs `io` (a blocking read from the client) with at most `left` of waiting; shuts the socket
+// down if it is still blocked then, so reads inside OpenSSL end too. Subtracts the time taken
+// from `left`; false when `left` ran out.
+template <typename Io>
+bool WithinBudget(DeadlineWatch& watch, int sock, Clock::duration& left, Io&& io) {
+  if (left <= Clock::duration::zero()) return false;
+  const auto start = Clock::now();
+  const std::uint64_t token = watch.Arm(start + left, [sock] { ::shutdown(sock, SHUT_RDWR); });
+  io();
+  const bool expired = watch.Disarm(token);
+  left -= Clock::now() - start;
+  return !expired && left > Clock::duration::zero();
+}
 
 bool PollFor(int sock, short events, int timeout_ms) {
   pollfd p{sock, events, 0};
@@ -61,11 +81,13 @@ void AddressOf(int sock, bool peer, std::string& ip, int& port) {
 class BoundedStream final : public httplib::Stream {
  public:
   BoundedStream(int sock, SSL* ssl, const HttpRequestBounds& bounds,
-                const ConnectionTimeouts& timeouts)
-      : sock_(sock), ssl_(ssl), bounds_(bounds), timeouts_(timeouts) {}
+                const ConnectionTimeouts& timeouts, DeadlineWatch& watch)
+      : sock_(sock), ssl_(ssl), bounds_(bounds), timeouts_(timeouts), watch_(watch) {}
 
-  // A new request starts: its line, header and body counts start from zero.
+  // A new request starts: its line, header and body counts start from zero, and it has the whole
+  // read timeout to arrive.
   void BeginRequest() {
+    wait_left_ = ToDuration(timeouts_.read);
     in_header_ = true;
     header_lines_ = 0;
     header_bytes_ = 0;
@@ -78,14 +100,19 @@ class BoundedStream final : public httplib::Stream {
   bool has_buffered() const { return pos_ < end_ || (ssl_ != nullptr && SSL_pending(ssl_) > 0); }
 
   bool is_readable() const override {
-    return has_buffered() || PollFor(sock_, POLLIN, ToMs(timeouts_.read));
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(wait_left_).count();
+    return has_buffered() ||
+           (left > 0 &&
+            PollFor(sock_, POLLIN, std::min(ToMs(timeouts_.read), static_cast<int>(left))));
   }
   bool is_writable() const override { return PollFor(sock_, POLLOUT, ToMs(timeouts_.write)); }
 
   ssize_t read(char* ptr, size_t size) override {
     if (exhausted_ || size == 0) return 0;
     if (pos_ == end_) {
-      const ssize_t n = Fill();
+      ssize_t n = -1;
+      // Past the request's time, the library sees a failed read and closes the connection.
+      if (!WithinBudget(watch_, sock_, wait_left_, [&] { n = Fill(); })) return -1;
       if (n <= 0) return n;
     }
     const std::size_t available = std::min(size, end_ - pos_);
@@ -175,6 +202,8 @@ class BoundedStream final : public httplib::Stream {
   SSL* const ssl_;
   const HttpRequestBounds bounds_;
   const ConnectionTimeouts timeouts_;
+  DeadlineWatch& watch_;
+  Clock::duration wait_left_ = ToDuration(timeouts_.read);  // this request's time left
   std::array<char, 4096> buffer_{};
   std::size_t pos_ = 0;
   std::size_t end_ = 0;
@@ -193,10 +222,11 @@ void SetSocketTimeouts(int sock, const ConnectionTimeouts& t) {
   ::setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &t.write, sizeof(t.write));
 }
 
-// Waits up to the keep-alive timeout for the next request; false when none comes or the server
-// is stopping (checked every 100 ms, so stop() does not wait for idle connections).
+// Waits up to the keep-alive timeout for the next request; false when none comes, when the
+// server is stopping, or when the connection has been idle 100 ms and another connection waits
+// for a thread (checked every 100 ms, so stop() does not wait for idle connections either).
 bool AwaitNextRequest(const BoundedStream& strm, int sock, time_t keep_alive_sec,
-                      const std::atomic<socket_t>& listener) {
+                      const std::atomic<socket_t>& listener, const std::atomic<int>& waiting) {
   if (strm.has_buffered()) return true;
   const auto deadline = Clock::now() + std::chrono::seconds(keep_alive_sec);
   while (listener != INVALID_SOCKET) {
@@ -204,6 +234,7 @@ bool AwaitNextRequest(const BoundedStream& strm, int sock, time_t keep_alive_sec
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) return false;
     if (PollFor(sock, POLLIN, static_cast<int>(std::min<long long>(left, 100)))) return true;
+    if (waiting.load() > 0) return false;
   }
   return false;
 }
@@ -214,10 +245,10 @@ using ProcessRequest = std::function<bool(httplib::Stream&, bool close, bool& cl
 // request was served.
 bool ServeRequests(BoundedStream& strm, int sock, std::size_t keep_alive_max_count,
                    time_t keep_alive_sec, const std::atomic<socket_t>& listener,
-                   const ProcessRequest& process) {
+                   const std::atomic<int>& waiting, const ProcessRequest& process) {
   bool ok = false;
   for (std::size_t left = keep_alive_max_count;
-       left > 0 && AwaitNextRequest(strm, sock, keep_alive_sec, listener); --left) {
+       left > 0 && AwaitNextRequest(strm, sock, keep_alive_sec, listener, waiting); --left) {
     strm.BeginRequest();
     bool closed = false;
     ok = process(strm, left == 1, closed);
@@ -233,17 +264,38 @@ void CloseSocket(int sock) {
 
 }  // namespace
 
+ConnectionPolicy::ConnectionPolicy(HttpRequestBounds bounds_in, std::size_t threads_in)
+    : bounds(bounds_in),
+      threads(threads_in == 0 ? 1 : threads_in),
+      waiting(std::make_shared<std::atomic<int>>(0)) {}
+
+void ConnectionPolicy::Install(httplib::Server& server) {
+  server.new_task_queue = [n = threads, w = waiting] { return new ServerThreadPool(n, w); };
+}
+
+BoundedHttpServer::BoundedHttpServer(HttpRequestBounds bounds, std::size_t threads)
+    : policy_(bounds, threads) {
+  policy_.Install(*this);
+}
+
+BoundedHttpsServer::BoundedHttpsServer(HttpRequestBounds bounds, const char* cert_path,
+                                       const char* key_path, std::size_t threads)
+    : httplib::SSLServer(cert_path, key_path), policy_(bounds, threads) {
+  policy_.Install(*this);
+}
+
 bool BoundedHttpServer::process_and_close_socket(socket_t sock) {
   const ConnectionTimeouts timeouts{
       {read_timeout_sec_, static_cast<suseconds_t>(read_timeout_usec_)},
       {write_timeout_sec_, static_cast<suseconds_t>(write_timeout_usec_)},
       keep_alive_timeout_sec_};
   SetSocketTimeouts(sock, timeouts);
-  BoundedStream strm(sock, nullptr, bounds_, timeouts);
-  const bool ok = ServeRequests(strm, sock, keep_alive_max_count_, keep_alive_timeout_sec_,
-                                svr_sock_, [this](httplib::Stream& s, bool close, bool& closed) {
-                                  return process_request(s, close, closed, nullptr);
-                                });
+  BoundedStream strm(sock, nullptr, policy_.bounds, timeouts, policy_.watch);
+  const bool ok =
+      ServeRequests(strm, sock, keep_alive_max_count_, keep_alive_timeout_sec_, svr_sock_,
+                    *policy_.waiting, [this](httplib::Stream& s, bool close, bool& closed) {
+                      return process_request(s, close, closed, nullptr);
+                    });
   CloseSocket(sock);
   return ok;
 }
@@ -258,10 +310,15 @@ bool BoundedHttpsServer::process_and_close_socket(socket_t sock) {
   SSL* ssl = SSL_new(ssl_context());
   bool ok = false;
   ERR_clear_error();
-  if (ssl != nullptr && SSL_set_fd(ssl, sock) == 1 && SSL_accept(ssl) == 1) {
-    BoundedStream strm(sock, ssl, bounds_, timeouts);
+  // The handshake has the read timeout in all, as a request has (a client can trickle it too).
+  Clock::duration handshake_left = ToDuration(timeouts.read);
+  int accepted = 0;
+  if (ssl != nullptr && SSL_set_fd(ssl, sock) == 1 &&
+      WithinBudget(policy_.watch, sock, handshake_left, [&] { accepted = SSL_accept(ssl); }) &&
+      accepted == 1) {
+    BoundedStream strm(sock, ssl, policy_.bounds, timeouts, policy_.watch);
     ok = ServeRequests(strm, sock, keep_alive_max_count_, keep_alive_timeout_sec_, svr_sock_,
-                       [this, ssl](httplib::Stream& s, bool close, bool& closed) {
+                       *policy_.waiting, [this, ssl](httplib::Stream& s, bool close, bool& closed) {
                          return process_request(s, close, closed,
                                                 [ssl](httplib::Request& req) { req.ssl = ssl; });
                        });

@@ -14,14 +14,29 @@
 // and the connection is closed after that answer. At most `max_line_bytes + 1` bytes of one line
 // and `max_header_bytes` of one header section are ever handed to the library.
 //
+// Slow and idle clients. The library's read timeout restarts with every byte, so a client sending
+// a byte every few seconds held its thread for as long as it liked, and eight such clients (the
+// library's pool on two cores) stopped the whole listener. Here:
+// - the read timeout is the time one request (line, headers and body) and one TLS handshake may
+//   spend waiting for the client in all, not per read: past it the connection is shut down (a
+//   DeadlineWatch, so a read blocked inside OpenSSL ends too);
+// - an idle kept-alive connection gives its thread up (is closed) once it has been idle 100 ms and
+//   another connection waits for a thread (ServerThreadPool);
+// - the pool has `threads` threads (the library's default is 8 on two cores).
+// A client still holds a thread for up to the read timeout per request; many such clients at once
+// still need a proxy in front (docs/RELIABILITY.md).
+//
 // Thread-safety and lifecycle: as httplib::Server (bind, listen on one thread, stop from
 // another); each connection runs on one of the server's pool threads.
 #pragma once
 
 #include <httplib.h>
 
+#include <atomic>
 #include <cstddef>
+#include <memory>
 
+#include "broker/deadline_watch.h"
 #include "proto/limits.h"
 
 namespace hookbroker {
@@ -38,25 +53,41 @@ struct HttpRequestBounds {
   std::size_t max_body_bytes = limits::kMaxRequestBodyBytes;
 };
 
+// Threads of the REST listener: each serves one connection at a time.
+inline constexpr std::size_t kDefaultServerThreads = 32;
+
+// What both servers share: the pool's waiting count and the watch over slow requests.
+class ConnectionPolicy {
+ public:
+  ConnectionPolicy(HttpRequestBounds bounds, std::size_t threads);
+  // Installs the ServerThreadPool on `server`.
+  void Install(httplib::Server& server);
+
+  const HttpRequestBounds bounds;
+  const std::size_t threads;
+  const std::shared_ptr<std::atomic<int>> waiting;  // connections waiting for a thread
+  DeadlineWatch watch;                              // slow requests and TLS handshakes
+};
+
 class BoundedHttpServer : public httplib::Server {
  public:
-  explicit BoundedHttpServer(HttpRequestBounds bounds) : bounds_(bounds) {}
+  explicit BoundedHttpServer(HttpRequestBounds bounds, std::size_t threads = kDefaultServerThreads);
 
  private:
   bool process_and_close_socket(socket_t sock) override;
 
-  const HttpRequestBounds bounds_;
+  ConnectionPolicy policy_;
 };
 
 class BoundedHttpsServer : public httplib::SSLServer {
  public:
-  BoundedHttpsServer(HttpRequestBounds bounds, const char* cert_path, const char* key_path)
-      : httplib::SSLServer(cert_path, key_path), bounds_(bounds) {}
+  BoundedHttpsServer(HttpRequestBounds bounds, const char* cert_path, const char* key_path,
+                     std::size_t threads = kDefaultServerThreads);
 
  private:
   bool process_and_close_socket(socket_t sock) override;
 
-  const HttpRequestBounds bounds_;
+  ConnectionPolicy policy_;
 };
 
 }  // namespace hookbroker
