@@ -31,15 +31,13 @@ struct ConnectionTimeouts {
   time_t keep_alive_sec;
 };
 
-int ToMs(const timeval& tv) { return static_cast<int>(tv.tv_sec * 1000 + tv.tv_usec / 1000); }
-
 Clock::duration ToDuration(const timeval& tv) {
   return std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec);
 }
 
-// Runs `io` (a blocking read from the client) with at most `left` of waiting; shuts the socket
-// down if it is still blocked then, so reads inside OpenSSL end too. Subtracts the time taken
-// from `left`; false when `left` ran out.
+// Runs `io` (a blocking read from or write to the client) with at most `left` of waiting; shuts
+// the socket down if it is still blocked then, so calls inside OpenSSL end too. Subtracts the time
+// taken from `left`; false when `left` ran out.
 template <typename Io>
 bool WithinBudget(DeadlineWatch& watch, int sock, Clock::duration& left, Io&& io) {
   if (left <= Clock::duration::zero()) return false;
@@ -84,10 +82,11 @@ class BoundedStream final : public httplib::Stream {
                 const ConnectionTimeouts& timeouts, DeadlineWatch& watch)
       : sock_(sock), ssl_(ssl), bounds_(bounds), timeouts_(timeouts), watch_(watch) {}
 
-  // A new request starts: its line, header and body counts start from zero, and it has the whole
-  // read timeout to arrive.
+  // A new request starts: its line, header and body counts start from zero, it has the whole read
+  // timeout to arrive and its answer the whole write timeout to leave.
   void BeginRequest() {
-    wait_left_ = ToDuration(timeouts_.read);
+    read_left_ = ToDuration(timeouts_.read);
+    write_left_ = ToDuration(timeouts_.write);
     in_header_ = true;
     header_lines_ = 0;
     header_bytes_ = 0;
@@ -97,22 +96,27 @@ class BoundedStream final : public httplib::Stream {
   }
   // A bound was passed: nothing more is read from this connection.
   bool exhausted() const { return exhausted_; }
+  // A budget ran out: the connection is given up without finishing anything on it.
+  bool cut() const { return cut_; }
   bool has_buffered() const { return pos_ < end_ || (ssl_ != nullptr && SSL_pending(ssl_) > 0); }
 
   bool is_readable() const override {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(wait_left_).count();
-    return has_buffered() ||
-           (left > 0 &&
-            PollFor(sock_, POLLIN, std::min(ToMs(timeouts_.read), static_cast<int>(left))));
+    return has_buffered() || (!cut_ && PollFor(sock_, POLLIN, MsLeft(read_left_)));
   }
-  bool is_writable() const override { return PollFor(sock_, POLLOUT, ToMs(timeouts_.write)); }
+  bool is_writable() const override {
+    return !cut_ && PollFor(sock_, POLLOUT, MsLeft(write_left_));
+  }
 
   ssize_t read(char* ptr, size_t size) override {
+    if (cut_) return -1;
     if (exhausted_ || size == 0) return 0;
     if (pos_ == end_) {
       ssize_t n = -1;
       // Past the request's time, the library sees a failed read and closes the connection.
-      if (!WithinBudget(watch_, sock_, wait_left_, [&] { n = Fill(); })) return -1;
+      if (!WithinBudget(watch_, sock_, read_left_, [&] { n = Fill(); })) {
+        cut_ = true;
+        return -1;
+      }
       if (n <= 0) return n;
     }
     const std::size_t available = std::min(size, end_ - pos_);
@@ -123,6 +127,33 @@ class BoundedStream final : public httplib::Stream {
   }
 
   ssize_t write(const char* ptr, size_t size) override {
+    // Nothing is written on a connection cut off (the socket is shut down: a write would raise
+    // SIGPIPE inside OpenSSL).
+    if (cut_) return -1;
+    ssize_t n = -1;
+    if (!WithinBudget(watch_, sock_, write_left_, [&] { n = WriteOnce(ptr, size); })) {
+      cut_ = true;
+      return -1;
+    }
+    return n;
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    AddressOf(sock_, true, ip, port);
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    AddressOf(sock_, false, ip, port);
+  }
+  socket_t socket() const override { return sock_; }
+
+ private:
+  // The poll timeout for what is left of a budget.
+  static int MsLeft(Clock::duration left) {
+    return static_cast<int>(std::max<long long>(
+        0, std::chrono::duration_cast<std::chrono::milliseconds>(left).count()));
+  }
+
+  ssize_t WriteOnce(const char* ptr, size_t size) {
     for (;;) {
       if (ssl_ != nullptr) {
         ERR_clear_error();
@@ -135,15 +166,6 @@ class BoundedStream final : public httplib::Stream {
     }
   }
 
-  void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    AddressOf(sock_, true, ip, port);
-  }
-  void get_local_ip_and_port(std::string& ip, int& port) const override {
-    AddressOf(sock_, false, ip, port);
-  }
-  socket_t socket() const override { return sock_; }
-
- private:
   // Reads what the connection has (at most the buffer); 0 at its end, -1 on an error or when
   // the read timeout passed (the socket's SO_RCVTIMEO).
   ssize_t Fill() {
@@ -203,7 +225,10 @@ class BoundedStream final : public httplib::Stream {
   const HttpRequestBounds bounds_;
   const ConnectionTimeouts timeouts_;
   DeadlineWatch& watch_;
-  Clock::duration wait_left_ = ToDuration(timeouts_.read);  // this request's time left
+  // This request's time left to arrive, and its answer's to leave.
+  Clock::duration read_left_ = ToDuration(timeouts_.read);
+  Clock::duration write_left_ = ToDuration(timeouts_.write);
+  bool cut_ = false;  // a budget ran out: the socket is shut down
   std::array<char, 4096> buffer_{};
   std::size_t pos_ = 0;
   std::size_t end_ = 0;
@@ -222,19 +247,27 @@ void SetSocketTimeouts(int sock, const ConnectionTimeouts& t) {
   ::setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &t.write, sizeof(t.write));
 }
 
+// How long a connection may sit idle under contention before it gives its thread up: a new one
+// gets time for a round trip after its TLS handshake, a kept-alive one (whose client chose to
+// wait) 100 ms.
+constexpr std::chrono::milliseconds kFirstRequestGrace{1000};
+constexpr std::chrono::milliseconds kNextRequestGrace{100};
+
 // Waits up to the keep-alive timeout for the next request; false when none comes, when the
-// server is stopping, or when the connection has been idle 100 ms and another connection waits
-// for a thread (checked every 100 ms, so stop() does not wait for idle connections either).
+// server is stopping, or under contention once the connection has been idle `grace` (checked
+// every 100 ms, so stop() does not wait for idle connections either).
 bool AwaitNextRequest(const BoundedStream& strm, int sock, time_t keep_alive_sec,
-                      const std::atomic<socket_t>& listener, const std::atomic<int>& waiting) {
+                      const std::atomic<socket_t>& listener, const Contention& contention,
+                      std::chrono::milliseconds grace) {
   if (strm.has_buffered()) return true;
-  const auto deadline = Clock::now() + std::chrono::seconds(keep_alive_sec);
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::seconds(keep_alive_sec);
   while (listener != INVALID_SOCKET) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (left <= 0) return false;
     if (PollFor(sock, POLLIN, static_cast<int>(std::min<long long>(left, 100)))) return true;
-    if (waiting.load() > 0) return false;
+    if (contention.contended() && Clock::now() - start >= grace) return false;
   }
   return false;
 }
@@ -245,20 +278,36 @@ using ProcessRequest = std::function<bool(httplib::Stream&, bool close, bool& cl
 // request was served.
 bool ServeRequests(BoundedStream& strm, int sock, std::size_t keep_alive_max_count,
                    time_t keep_alive_sec, const std::atomic<socket_t>& listener,
-                   const std::atomic<int>& waiting, const ProcessRequest& process) {
+                   const Contention& contention, const ProcessRequest& process) {
   bool ok = false;
   for (std::size_t left = keep_alive_max_count;
-       left > 0 && AwaitNextRequest(strm, sock, keep_alive_sec, listener, waiting); --left) {
+       left > 0 &&
+       AwaitNextRequest(strm, sock, keep_alive_sec, listener, contention,
+                        left == keep_alive_max_count ? kFirstRequestGrace : kNextRequestGrace);
+       --left) {
     strm.BeginRequest();
     bool closed = false;
-    ok = process(strm, left == 1, closed);
-    if (!ok || closed || strm.exhausted()) break;
+    // Under contention this is the connection's last answer, even if the client has already sent
+    // part of its next request: it says `Connection: close` when the contention was there as the
+    // request began, and the connection is closed after it in any case. (`closed` says only
+    // whether the client asked to close.)
+    const bool last = left == 1 || contention.contended();
+    ok = process(strm, last, closed);
+    if (!ok || closed || last || strm.exhausted() || contention.contended()) break;
   }
   return ok;
 }
 
-void CloseSocket(int sock) {
-  ::shutdown(sock, SHUT_RDWR);
+// Closes a served connection. A cut-off one is reset (SO_LINGER 0): a FIN would wait behind what
+// the kernel still holds of the answer (megabytes, for a client that reads slowly), which the
+// client could go on reading at its own pace.
+void CloseSocket(int sock, bool cut) {
+  if (cut) {
+    const linger reset{1, 0};
+    ::setsockopt(sock, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+  } else {
+    ::shutdown(sock, SHUT_RDWR);
+  }
   ::close(sock);
 }
 
@@ -267,10 +316,10 @@ void CloseSocket(int sock) {
 ConnectionPolicy::ConnectionPolicy(HttpRequestBounds bounds_in, std::size_t threads_in)
     : bounds(bounds_in),
       threads(threads_in == 0 ? 1 : threads_in),
-      waiting(std::make_shared<std::atomic<int>>(0)) {}
+      contention(std::make_shared<Contention>()) {}
 
 void ConnectionPolicy::Install(httplib::Server& server) {
-  server.new_task_queue = [n = threads, w = waiting] { return new ServerThreadPool(n, w); };
+  server.new_task_queue = [n = threads, c = contention] { return new ServerThreadPool(n, c); };
 }
 
 BoundedHttpServer::BoundedHttpServer(HttpRequestBounds bounds, std::size_t threads)
@@ -293,10 +342,10 @@ bool BoundedHttpServer::process_and_close_socket(socket_t sock) {
   BoundedStream strm(sock, nullptr, policy_.bounds, timeouts, policy_.watch);
   const bool ok =
       ServeRequests(strm, sock, keep_alive_max_count_, keep_alive_timeout_sec_, svr_sock_,
-                    *policy_.waiting, [this](httplib::Stream& s, bool close, bool& closed) {
+                    *policy_.contention, [this](httplib::Stream& s, bool close, bool& closed) {
                       return process_request(s, close, closed, nullptr);
                     });
-  CloseSocket(sock);
+  CloseSocket(sock, strm.cut());
   return ok;
 }
 
@@ -313,21 +362,24 @@ bool BoundedHttpsServer::process_and_close_socket(socket_t sock) {
   // The handshake has the read timeout in all, as a request has (a client can trickle it too).
   Clock::duration handshake_left = ToDuration(timeouts.read);
   int accepted = 0;
-  if (ssl != nullptr && SSL_set_fd(ssl, sock) == 1 &&
-      WithinBudget(policy_.watch, sock, handshake_left, [&] { accepted = SSL_accept(ssl); }) &&
-      accepted == 1) {
+  bool cut = false;
+  if (ssl != nullptr && SSL_set_fd(ssl, sock) == 1) {
+    cut = !WithinBudget(policy_.watch, sock, handshake_left, [&] { accepted = SSL_accept(ssl); });
+  }
+  if (!cut && accepted == 1) {
     BoundedStream strm(sock, ssl, policy_.bounds, timeouts, policy_.watch);
-    ok = ServeRequests(strm, sock, keep_alive_max_count_, keep_alive_timeout_sec_, svr_sock_,
-                       *policy_.waiting, [this, ssl](httplib::Stream& s, bool close, bool& closed) {
-                         return process_request(s, close, closed,
-                                                [ssl](httplib::Request& req) { req.ssl = ssl; });
-                       });
+    ok = ServeRequests(
+        strm, sock, keep_alive_max_count_, keep_alive_timeout_sec_, svr_sock_, *policy_.contention,
+        [this, ssl](httplib::Stream& s, bool close, bool& closed) {
+          return process_request(s, close, closed, [ssl](httplib::Request& req) { req.ssl = ssl; });
+        });
+    cut = strm.cut();
     // A graceful TLS close only after a good exchange; a broken peer just gets the TCP close.
-    if (ok) SSL_shutdown(ssl);
+    if (ok && !cut) SSL_shutdown(ssl);
   }
   ERR_clear_error();
   if (ssl != nullptr) SSL_free(ssl);
-  CloseSocket(sock);
+  CloseSocket(sock, cut);
   return ok;
 }
 

@@ -14,17 +14,20 @@
 // and the connection is closed after that answer. At most `max_line_bytes + 1` bytes of one line
 // and `max_header_bytes` of one header section are ever handed to the library.
 //
-// Slow and idle clients. The library's read timeout restarts with every byte, so a client sending
-// a byte every few seconds held its thread for as long as it liked, and eight such clients (the
+// Slow and idle clients. The library's timeouts restart with every byte, so a client sending a
+// byte every few seconds held its thread for as long as it liked, and eight such clients (the
 // library's pool on two cores) stopped the whole listener. Here:
 // - the read timeout is the time one request (line, headers and body) and one TLS handshake may
-//   spend waiting for the client in all, not per read: past it the connection is shut down (a
-//   DeadlineWatch, so a read blocked inside OpenSSL ends too);
-// - an idle kept-alive connection gives its thread up (is closed) once it has been idle 100 ms and
-//   another connection waits for a thread (ServerThreadPool);
+//   spend waiting for the client in all, and the write timeout the time one answer may spend
+//   waiting for it, not per call: past it the connection is shut down (a DeadlineWatch, so a call
+//   blocked inside OpenSSL ends too) and nothing more is read or written on it;
+// - under contention (more connections waiting than free threads: ServerThreadPool), a kept-alive
+//   connection is ended: an answer then says `Connection: close`, an idle connection is closed
+//   once idle 100 ms, and a new one that has sent nothing for 1 s;
 // - the pool has `threads` threads (the library's default is 8 on two cores).
-// A client still holds a thread for up to the read timeout per request; many such clients at once
-// still need a proxy in front (docs/RELIABILITY.md).
+// A client still holds a thread for up to the read plus the write timeout per request, and more
+// such clients than threads delay the others by that much: a proxy in front is still the answer
+// to many of them (docs/RELIABILITY.md).
 //
 // Thread-safety and lifecycle: as httplib::Server (bind, listen on one thread, stop from
 // another); each connection runs on one of the server's pool threads.
@@ -32,7 +35,6 @@
 
 #include <httplib.h>
 
-#include <atomic>
 #include <cstddef>
 #include <memory>
 
@@ -56,7 +58,9 @@ struct HttpRequestBounds {
 // Threads of the REST listener: each serves one connection at a time.
 inline constexpr std::size_t kDefaultServerThreads = 32;
 
-// What both servers share: the pool's waiting count and the watch over slow requests.
+struct Contention;
+
+// What both servers share: the pool's contention and the watch over slow clients.
 class ConnectionPolicy {
  public:
   ConnectionPolicy(HttpRequestBounds bounds, std::size_t threads);
@@ -65,8 +69,8 @@ class ConnectionPolicy {
 
   const HttpRequestBounds bounds;
   const std::size_t threads;
-  const std::shared_ptr<std::atomic<int>> waiting;  // connections waiting for a thread
-  DeadlineWatch watch;                              // slow requests and TLS handshakes
+  const std::shared_ptr<Contention> contention;  // of the pool serving the connections
+  DeadlineWatch watch;                           // slow requests, answers and TLS handshakes
 };
 
 class BoundedHttpServer : public httplib::Server {

@@ -4,8 +4,8 @@
 
 namespace hookbroker {
 
-ServerThreadPool::ServerThreadPool(std::size_t threads, std::shared_ptr<std::atomic<int>> waiting)
-    : waiting_(std::move(waiting)) {
+ServerThreadPool::ServerThreadPool(std::size_t threads, std::shared_ptr<Contention> contention)
+    : contention_(std::move(contention)) {
   threads_.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
 }
@@ -16,7 +16,7 @@ void ServerThreadPool::enqueue(std::function<void()> fn) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     jobs_.push_back(std::move(fn));
-    waiting_->fetch_add(1);
+    contention_->queued.fetch_add(1);
   }
   cv_.notify_one();
 }
@@ -40,12 +40,19 @@ void ServerThreadPool::Work() {
     std::function<void()> job;
     {
       std::unique_lock<std::mutex> lock(mu_);
+      contention_->idle.fetch_add(1);
       cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
       // As httplib::ThreadPool: connections accepted before shutdown are still served.
-      if (jobs_.empty()) return;
+      if (jobs_.empty()) {
+        contention_->idle.fetch_sub(1);
+        return;
+      }
       job = std::move(jobs_.front());
       jobs_.pop_front();
-      waiting_->fetch_sub(1);
+      // Queued first: a reader between the two sees a free thread, never a waiting connection
+      // that this thread has already taken.
+      contention_->queued.fetch_sub(1);
+      contention_->idle.fetch_sub(1);
     }
     job();
   }

@@ -1,15 +1,15 @@
-// ServerThreadPool: the threads of a cpp-httplib server, which also tell how many accepted
-// connections are waiting for one.
+// ServerThreadPool: the threads of a cpp-httplib server, which also tell whether accepted
+// connections are waiting for a thread that is not free (contention).
 //
 // Why: cpp-httplib serves each connection on one pool thread for as long as it is kept alive,
 // idle or not, and queues further connections behind it. With the library's pool (8 threads on
 // two cores) eight idle connections stalled every other client, /healthz included, for the whole
-// keep-alive timeout. With this count, BoundedHttpServer closes an idle kept-alive connection as
-// soon as another connection waits for a thread (as nginx does when it runs out of connections).
+// keep-alive timeout. Under contention BoundedHttpServer ends kept-alive connections (as nginx does
+// when it runs out of connections): an idle one is closed, a busy one after its current answer.
 //
-// Thread-safety: enqueue() from the listener thread; waiting() from any thread. Lifecycle: as
-// httplib::ThreadPool (the server creates it when it starts listening, shutdown() finishes the
-// queued connections and joins the threads, then the server deletes it).
+// Thread-safety: enqueue() from the listener thread; Contention::contended() from any thread.
+// Lifecycle: as httplib::ThreadPool (the server creates it when it starts listening, shutdown()
+// finishes the queued connections and joins the threads, then the server deletes it).
 #pragma once
 
 #include <httplib.h>
@@ -26,10 +26,17 @@
 
 namespace hookbroker {
 
+// Shared by a pool and its server, which reads it while the pool serves the server's connections.
+struct Contention {
+  std::atomic<int> queued{0};  // connections accepted and not yet taken by a thread
+  std::atomic<int> idle{0};    // threads waiting for a connection
+  // More connections wait than there are free threads to take them.
+  bool contended() const { return queued.load() > idle.load(); }
+};
+
 class ServerThreadPool final : public httplib::TaskQueue {
  public:
-  // `waiting` is shared with the server, which reads it while this pool serves its connections.
-  ServerThreadPool(std::size_t threads, std::shared_ptr<std::atomic<int>> waiting);
+  ServerThreadPool(std::size_t threads, std::shared_ptr<Contention> contention);
   ~ServerThreadPool() override;
   ServerThreadPool(const ServerThreadPool&) = delete;
   ServerThreadPool& operator=(const ServerThreadPool&) = delete;
@@ -40,7 +47,7 @@ class ServerThreadPool final : public httplib::TaskQueue {
  private:
   void Work();
 
-  const std::shared_ptr<std::atomic<int>> waiting_;  // jobs queued, not yet taken by a thread
+  const std::shared_ptr<Contention> contention_;  // updated under mu_
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;  // guarded by mu_

@@ -34,6 +34,7 @@
 #endif
 
 #ifdef HOOKBROKER_THREAD_SANITIZER
+#include <atomic>
 #include <mutex>
 #include <thread>
 #endif
@@ -64,10 +65,13 @@ inline void PrimeHttplibStatics() {
     server.Get("/", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
     const int port = server.bind_to_any_port("127.0.0.1");
     if (port <= 0) return;
-    std::thread listener([&server] { server.listen_after_bind(); });
-    // stop() does nothing until the accept loop runs.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!server.is_running() && std::chrono::steady_clock::now() < deadline) {
+    std::atomic<bool> returned{false};
+    std::thread listener([&server, &returned] {
+      server.listen_after_bind();
+      returned = true;
+    });
+    // stop() does nothing until the accept loop runs (or after it has failed and returned).
+    while (!server.is_running() && !returned) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     {
@@ -82,9 +86,9 @@ inline void PrimeHttplibStatics() {
 #endif
 }
 
-// Binds `server` to host:port (port 0: one the system picks) with the options above. Returns the
-// bound port, or -1 when the address cannot be bound (in use, not permitted, not local). Call
-// before listen_after_bind(), once per server.
+// Binds `server` to host:port (port 0: one the system picks) with the options above (replacing
+// any socket options set on it before). Returns the bound port, or -1 when the address cannot be
+// bound (in use, not permitted, not local). Call before listen_after_bind(), once per server.
 inline int BindHttplibServer(httplib::Server& server, const std::string& host, int port) {
   PrimeHttplibStatics();
   // The callback runs inside the bind call below, on this thread, for the listening socket only.
