@@ -11,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include "broker/bounded_http_server.h"
 #include "proto/httplib_listener.h"
 #include "subscribers/accepted_connections.h"
 
@@ -64,9 +65,16 @@ HttpEndpoint::~HttpEndpoint() { Stop(); }
 Status HttpEndpoint::Start() {
   if (impl_->server) return Status::Ok();
   const EndpointOptions& o = impl_->options;
+  // The broker's bounded connection loop (broker/bounded_http_server.h): lines, headers and body
+  // bounded as they arrive; a request and an answer each have their timeout in all, not per
+  // byte; idle connections give way when others wait for one of the `threads`.
+  HttpRequestBounds bounds;
+  bounds.max_body_bytes = o.max_body;
+  const std::size_t threads = static_cast<std::size_t>(std::max(1, o.threads));
   std::unique_ptr<httplib::Server> server;
   if (!o.cert_file.empty() || !o.key_file.empty()) {
-    auto ssl = std::make_unique<httplib::SSLServer>(o.cert_file.c_str(), o.key_file.c_str());
+    auto ssl = std::make_unique<BoundedHttpsServer>(bounds, o.cert_file.c_str(), o.key_file.c_str(),
+                                                    threads);
     if (!ssl->is_valid()) {
       return Error{"tls_setup_failed",
                    "cannot load the TLS certificate " + o.cert_file + " or key " + o.key_file,
@@ -74,7 +82,7 @@ Status HttpEndpoint::Start() {
     }
     server = std::move(ssl);
   } else {
-    server = std::make_unique<httplib::Server>();
+    server = std::make_unique<BoundedHttpServer>(bounds, threads);
   }
 
   Handler* handler = &impl_->handler;
@@ -96,8 +104,6 @@ Status HttpEndpoint::Start() {
   server->set_keep_alive_timeout(5);
   server->set_read_timeout(std::chrono::seconds(15));
   server->set_write_timeout(std::chrono::seconds(15));
-  const int threads = std::max(1, o.threads);
-  server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
 
   // SO_REUSEADDR without httplib's default SO_REUSEPORT, so a second receiver cannot silently
   // share a port in use, and a full listen backlog: proto/httplib_listener.h.

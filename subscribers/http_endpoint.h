@@ -2,8 +2,10 @@
 // CallbackRequest, passes it to one handler function and sends back its CallbackResponse. hooksink
 // and the example bot serve through it; httplib.h stays inside http_endpoint.cc.
 //
-// Threads: cpp-httplib's pool (`threads` workers) calls the handler concurrently; the handler must
-// be thread-safe. Lifecycle: construct, Start() (returns once connections are accepted), Stop()
+// Serves through the broker's bounded connection loop (broker/bounded_http_server.h: bounded
+// lines, headers and body; a request and an answer each have their timeout in all; idle
+// connections give way under contention). Threads: its pool (`threads` workers) calls the handler
+// concurrently; the handler must be thread-safe. Lifecycle: construct, Start() (returns once connections are accepted), Stop()
 // (or the destructor) stops accepting and waits for the listener.
 #pragma once
 
