@@ -25,9 +25,9 @@
 //   connection is ended: an answer then says `Connection: close`, an idle connection is closed
 //   once idle 100 ms, and a new one that has sent nothing for 1 s;
 // - the pool has `threads` threads (the library's default is 8 on two cores).
-// A client still holds a thread for up to the read plus the write timeout per request, and more
-// such clients than threads delay the others by that much: a proxy in front is still the answer
-// to many of them (docs/RELIABILITY.md).
+// A client still holds a thread for up to the read plus the write timeout per request, and such
+// clients beyond the threads delay the others by that much for each round of them (connections
+// wait in the order they came): a proxy in front is still the answer to many (docs/RELIABILITY.md).
 //
 // Thread-safety and lifecycle: as httplib::Server (bind, listen on one thread, stop from
 // another); each connection runs on one of the server's pool threads.
