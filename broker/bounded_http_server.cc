@@ -313,24 +313,24 @@ void CloseSocket(int sock, bool cut) {
 
 }  // namespace
 
-ConnectionPolicy::ConnectionPolicy(HttpRequestBounds bounds_in, std::size_t threads_in)
-    : bounds(bounds_in),
-      threads(threads_in == 0 ? 1 : threads_in),
-      contention(std::make_shared<Contention>()) {}
+ConnectionPolicy::ConnectionPolicy(HttpRequestBounds bounds_in)
+    : bounds(bounds_in), contention(std::make_shared<Contention>()) {}
 
-void ConnectionPolicy::Install(httplib::Server& server) {
-  server.new_task_queue = [n = threads, c = contention] { return new ServerThreadPool(n, c); };
+void ConnectionPolicy::Install(httplib::Server& server, std::size_t threads) {
+  server.new_task_queue = [n = threads == 0 ? 1 : threads, c = contention] {
+    return new ServerThreadPool(n, c);
+  };
 }
 
 BoundedHttpServer::BoundedHttpServer(HttpRequestBounds bounds, std::size_t threads)
-    : policy_(bounds, threads) {
-  policy_.Install(*this);
+    : policy_(bounds) {
+  policy_.Install(*this, threads);
 }
 
 BoundedHttpsServer::BoundedHttpsServer(HttpRequestBounds bounds, const char* cert_path,
                                        const char* key_path, std::size_t threads)
-    : httplib::SSLServer(cert_path, key_path), policy_(bounds, threads) {
-  policy_.Install(*this);
+    : httplib::SSLServer(cert_path, key_path), policy_(bounds) {
+  policy_.Install(*this, threads);
 }
 
 bool BoundedHttpServer::process_and_close_socket(socket_t sock) {

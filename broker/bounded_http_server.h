@@ -63,12 +63,11 @@ struct Contention;
 // What both servers share: the pool's contention and the watch over slow clients.
 class ConnectionPolicy {
  public:
-  ConnectionPolicy(HttpRequestBounds bounds, std::size_t threads);
-  // Installs the ServerThreadPool on `server`.
-  void Install(httplib::Server& server);
+  explicit ConnectionPolicy(HttpRequestBounds bounds);
+  // Installs a ServerThreadPool of `threads` (at least 1) on `server`.
+  void Install(httplib::Server& server, std::size_t threads);
 
   const HttpRequestBounds bounds;
-  const std::size_t threads;
   const std::shared_ptr<Contention> contention;  // of the pool serving the connections
   DeadlineWatch watch;                           // slow requests, answers and TLS handshakes
 };

@@ -5,8 +5,8 @@
 // Serves through the broker's bounded connection loop (broker/bounded_http_server.h: bounded
 // lines, headers and body; a request and an answer each have their timeout in all; idle
 // connections give way under contention). Threads: its pool (`threads` workers) calls the handler
-// concurrently; the handler must be thread-safe. Lifecycle: construct, Start() (returns once connections are accepted), Stop()
-// (or the destructor) stops accepting and waits for the listener.
+// concurrently; the handler must be thread-safe. Lifecycle: construct, Start() (returns once
+// connections are accepted), Stop() (or the destructor) stops accepting and waits for the listener.
 #pragma once
 
 #include <cstddef>
