@@ -20,6 +20,7 @@
 #include "broker/lmdb_txn.h"
 #include "broker/log.h"
 #include "broker/scope_filter.h"
+#include "broker/stats_write_back.h"
 #include "broker/store_codec.h"
 #include "broker/subscription_cache.h"
 #include "proto/url.h"
@@ -237,24 +238,12 @@ Result<std::unique_ptr<FolderLock>> LockDataFolder(const std::string& dir) {
 }  // namespace
 
 struct Store::Dbs {
-  MDB_dbi meta, events, event_time, subs, scope, stats, deliveries, due, pending, attempts,
-      attempt_log, by_sub, by_event, api_keys, records;
+  MDB_dbi meta, events, event_time, subs, scope, stats, stats_journal, deliveries, due, pending,
+      attempts, attempt_log, by_sub, by_event, api_keys, records;
 
-  std::array<MDB_dbi, 13> Tables() const {
-    return {meta, events,  event_time, subs,        scope,  stats,   deliveries,
-            due,  pending, attempts,   attempt_log, by_sub, by_event};
-  }
-
-  // Reads, changes and writes back one subscription's counters.
-  template <typename F>
-  int UpdateStats(MDB_txn* t, std::string_view sub_id, F&& change) const {
-    StatsRecord s;
-    std::string_view bytes;
-    int rc = GetValue(t, stats, sub_id, &bytes);
-    if (rc == 0 && !DecodeStats(bytes, &s)) s = StatsRecord{};
-    if (rc != 0 && rc != MDB_NOTFOUND) return rc;
-    change(s);
-    return Put(t, stats, sub_id, EncodeStats(s));
+  std::array<MDB_dbi, 14> Tables() const {
+    return {meta,       events, event_time, subs,     scope,       stats,  stats_journal,
+            deliveries, due,    pending,    attempts, attempt_log, by_sub, by_event};
   }
 
   // Writes a subscription's record and keeps the scope index (what matching reads) to exactly the
@@ -287,7 +276,8 @@ struct Store::Dbs {
   }
 
   // A final delivery back to pending (redeliver, replay).
-  int Requeue(MDB_txn* t, DeliveryRecord& d, std::int64_t now_ms) const {
+  int Requeue(MDB_txn* t, DeliveryRecord& d, std::int64_t now_ms,
+              StatsWriteBack::Changes* stats_changes) const {
     const DeliveryStatus was = d.status;
     d.status = DeliveryStatus::kPending;
     d.round_start = d.attempts;
@@ -300,7 +290,7 @@ struct Store::Dbs {
         (rc = Put(t, pending, U64Key(id), "")) != 0) {
       return rc;
     }
-    return UpdateStats(t, d.subscription_id.value(), [&](StatsRecord& s) {
+    return stats_changes->Update(d.subscription_id.value(), [&](StatsRecord& s) {
       ++s.pending;
       if (was == DeliveryStatus::kDelivered) --s.delivered;
       if (was == DeliveryStatus::kFailed) --s.failed;
@@ -328,7 +318,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   };
   rc = mdb_env_set_mapsize(env, options.map_size_bytes + MapReserve(options.map_size_bytes));
   if (rc != 0) return fail("set map size", rc);
-  if ((rc = mdb_env_set_maxdbs(env, 16)) != 0) return fail("set max dbs", rc);
+  if ((rc = mdb_env_set_maxdbs(env, 24)) != 0) return fail("set max dbs", rc);
   if ((rc = mdb_env_set_maxreaders(env, options.max_readers)) != 0) return fail("set readers", rc);
   // MDB_NOTLS: read transactions are not tied to threads (HTTP and worker pools would exhaust the
   // reader table otherwise). No MDB_NOSYNC: a commit returns after fsync.
@@ -350,6 +340,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
                  {"subscriptions", &dbs->subs},
                  {"scope_index", &dbs->scope},
                  {"subscription_stats", &dbs->stats},
+                 {"stats_journal", &dbs->stats_journal},
                  {"deliveries", &dbs->deliveries},
                  {"due_index", &dbs->due},
                  {"pending_index", &dbs->pending},
@@ -388,8 +379,16 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     return e;
   }
   auto store = std::unique_ptr<Store>(new Store(env, options.map_size_bytes));
+  store->stats_write_back_ = std::make_unique<StatsWriteBack>(
+      dbs->stats, dbs->stats_journal,
+      StatsWriteBackOptions{options.stats_write_back_interval, options.stats_write_back_records});
   store->dbs_ = std::move(dbs);
   store->lock_ = std::move(lock).value();
+  if (Status s = store->RecoverStats(); !s) {
+    Error e = s.error();
+    e.message += " (" + options.dir + ")";
+    return e;
+  }
   if (Status s = store->LoadScopeFilter(); !s) {
     Error e = s.error();
     e.message += " (" + options.dir + ")";
@@ -403,6 +402,22 @@ Store::Store(MDB_env* env, std::uint64_t map_size)
       map_size_(map_size),
       sub_cache_(std::make_unique<SubscriptionCache>()),
       scope_filter_(std::make_unique<ScopeFilter>()) {}
+
+std::size_t Store::StatsHeld() const { return stats_write_back_->HeldCount(); }
+
+Status Store::RecoverStats() {
+  Txn txn(env_, true);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  std::size_t records = 0;
+  const int rc = stats_write_back_->Recover(txn.get(), &records);
+  if (rc == -1) return Corrupt("stats journal");
+  if (rc != 0) return lmdb::ToError("write back the stats journal", rc);
+  if (records == 0) return Status::Ok();  // nothing to commit
+  if (int r = txn.Commit(); r != 0) return lmdb::ToError("commit the stats journal", r);
+  LogInfo("store", "subscription counters: wrote back " + std::to_string(records) +
+                       " records left in the journal");
+  return Status::Ok();
+}
 
 Status Store::LoadScopeFilter() {
   Txn txn(env_, false);
@@ -421,7 +436,23 @@ Status Store::LoadScopeFilter() {
 std::size_t Store::ScopeFilterScopes() const { return scope_filter_->scopes(); }
 std::size_t Store::ScopeFilterBytes() const { return scope_filter_->bytes(); }
 
-Store::~Store() { mdb_env_close(env_); }  // then lock_ releases the folder
+Store::~Store() {
+  // A clean close leaves the stats journal empty; if this fails, the next open recovers it.
+  if (Status s = WriteBackStats(); !s) LogWarn("store", s.error().message);
+  mdb_env_close(env_);
+}  // then lock_ releases the folder
+
+Status Store::WriteBackStats() {
+  if (stats_write_back_->HeldCount() == 0) return Status::Ok();
+  Txn txn(env_, true);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  StatsWriteBack::Changes stats(stats_write_back_.get(), txn.get());
+  if (int rc = stats.WriteBack(); rc != 0)
+    return lmdb::ToError("write back subscription stats", rc);
+  if (int rc = txn.Commit(); rc != 0) return lmdb::ToError("commit subscription stats", rc);
+  stats.Committed();
+  return Status::Ok();
+}
 
 Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> events,
                                                      std::int64_t now_ms,
@@ -429,6 +460,7 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
   Txn txn(env_, true);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin ingest commit", txn.begin_rc());
   MDB_txn* t = txn.get();
+  StatsWriteBack::Changes stats(stats_write_back_.get(), t);
   std::uint64_t next_id = 1;
   std::string_view counter;
   int rc = GetValue(t, dbs_->meta, kNextDeliveryKey, &counter);
@@ -524,9 +556,10 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
   }
   for (const auto& [sub_id, count] : new_pending) {
     const std::int64_t added = count;  // clang: a lambda may not capture a structured binding
-    rc = dbs_->UpdateStats(t, sub_id, [added](StatsRecord& s) { s.pending += added; });
+    rc = stats.Update(sub_id, [added](StatsRecord& s) { s.pending += added; });
     if (rc != 0) return failed("update subscription stats", rc);
   }
+  if ((rc = stats.Write()) != 0) return failed("write subscription stats", rc);
   if (next_id != first_id && (rc = Put(t, dbs_->meta, kNextDeliveryKey, U64Key(next_id))) != 0) {
     return failed("write delivery counter", rc);
   }
@@ -539,6 +572,7 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
     deliveries->resize(deliveries_before);
     return CommitError(env_, "commit events", rc);
   }
+  stats.Committed();
   return results;
 }
 
@@ -603,6 +637,9 @@ Result<std::optional<Subscription>> Store::UpdateSubscription(
 
 Result<std::optional<SubscriptionStats>> Store::GetSubscriptionStats(
     const SubscriptionId& id) const {
+  // Held counters first, then the transaction: a write-back commits before it lets go of what it
+  // wrote, so a record is always in one place or the other (stats_write_back.h).
+  const std::optional<StatsRecord> held = stats_write_back_->Held(id.value());
   Txn txn(env_, false);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   std::string_view bytes;
@@ -610,9 +647,13 @@ Result<std::optional<SubscriptionStats>> Store::GetSubscriptionStats(
     return std::optional<SubscriptionStats>();
   }
   StatsRecord s;
-  int rc = GetValue(txn.get(), dbs_->stats, id.value(), &bytes);
-  if (rc == 0 && !DecodeStats(bytes, &s)) return Corrupt("subscription stats");
-  if (rc != 0 && rc != MDB_NOTFOUND) return lmdb::ToError("read stats", rc);
+  if (held) {
+    s = *held;
+  } else {
+    int rc = GetValue(txn.get(), dbs_->stats, id.value(), &bytes);
+    if (rc == 0 && !DecodeStats(bytes, &s)) return Corrupt("subscription stats");
+    if (rc != 0 && rc != MDB_NOTFOUND) return lmdb::ToError("read stats", rc);
+  }
   SubscriptionStats out;
   out.pending = s.pending;
   out.delivered = s.delivered;
@@ -741,6 +782,7 @@ Status Store::RecordAttempts(std::span<const AttemptUpdate> updates, std::int64_
   Txn txn(env_, true);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   MDB_txn* t = txn.get();
+  StatsWriteBack::Changes stats(stats_write_back_.get(), t);
   for (const AttemptUpdate& u : updates) {
     const std::uint64_t id = u.delivery_id.value();
     const std::string key = U64Key(id);
@@ -774,7 +816,7 @@ Status Store::RecordAttempts(std::span<const AttemptUpdate> updates, std::int64_
     }
     if (rc != 0) return lmdb::ToError("update due index", rc);
     std::string disable_reason = u.disable_subscription;
-    rc = dbs_->UpdateStats(t, d.subscription_id.value(), [&](StatsRecord& s) {
+    rc = stats.Update(d.subscription_id.value(), [&](StatsRecord& s) {
       if (a.outcome == AttemptOutcome::kCancelled) {
         // No request was made: not an attempt for the statistics.
       } else {
@@ -812,8 +854,10 @@ Status Store::RecordAttempts(std::span<const AttemptUpdate> updates, std::int64_
       }
     }
   }
+  if (int rc = stats.Write(); rc != 0) return lmdb::ToError("write subscription stats", rc);
   int rc = txn.Commit();
   if (rc != 0) return lmdb::ToError("commit attempts", rc);
+  stats.Committed();
   filter.Committed();
   if (disabled != nullptr) *disabled = std::move(to_disable);
   return Status::Ok();
@@ -965,8 +1009,12 @@ Result<std::optional<DeliveryRecord>> Store::Requeue(const DeliveryId& id, std::
                      " is still pending; it will be attempted at its due time",
                  ""};
   }
-  if ((rc = dbs_->Requeue(txn.get(), d, now_ms)) != 0) return lmdb::ToError("requeue", rc);
+  StatsWriteBack::Changes stats(stats_write_back_.get(), txn.get());
+  if ((rc = dbs_->Requeue(txn.get(), d, now_ms, &stats)) != 0 || (rc = stats.Write()) != 0) {
+    return lmdb::ToError("requeue", rc);
+  }
   if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit requeue", rc);
+  stats.Committed();
   return std::optional<DeliveryRecord>(std::move(d));
 }
 
@@ -999,6 +1047,7 @@ Status Store::Replay(const SubscriptionId& id, std::int64_t since_ms, std::int64
   for (std::size_t start = 0; start < ids.size(); start += kChunk) {
     Txn txn(env_, true);
     if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+    StatsWriteBack::Changes stats(stats_write_back_.get(), txn.get());
     std::vector<NewDelivery> chunk;
     for (std::size_t i = start; i < std::min(ids.size(), start + kChunk); ++i) {
       std::string_view bytes;
@@ -1008,12 +1057,14 @@ Status Store::Replay(const SubscriptionId& id, std::int64_t since_ms, std::int64
           !DecodeDelivery(ids[i], bytes, &d) || !wanted(d)) {
         continue;
       }
-      int rc = dbs_->Requeue(txn.get(), d, now_ms);
+      int rc = dbs_->Requeue(txn.get(), d, now_ms, &stats);
       if (rc != 0) return lmdb::ToError("replay", rc);
       chunk.push_back({d.id, d.subscription_id, now_ms});
     }
+    if (int rc = stats.Write(); rc != 0) return lmdb::ToError("replay", rc);
     int rc = txn.Commit();
     if (rc != 0) return lmdb::ToError("commit replay", rc);
+    stats.Committed();
     requeued->insert(requeued->end(), chunk.begin(), chunk.end());
   }
   return Status::Ok();

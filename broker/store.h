@@ -11,6 +11,8 @@
 
 #include <array>
 #include <boost/json/object.hpp>
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -32,12 +34,18 @@ namespace hookbroker {
 
 class FolderLock;
 class ScopeFilter;
+class StatsWriteBack;
 class SubscriptionCache;
 
 struct StoreOptions {
   std::string dir;
   std::uint64_t map_size_bytes = 16ULL << 30;  // address space only; the file grows as used
   unsigned max_readers = 1024;
+  // Changed subscription counters are held in memory and journalled, and written to
+  // subscription_stats once the oldest change is this old (0: at once) or this many records are
+  // held (stats_write_back.h).
+  std::chrono::milliseconds stats_write_back_interval{1000};
+  std::size_t stats_write_back_records = 65536;
 };
 
 // The outcome of storing one event.
@@ -267,9 +275,15 @@ class Store {
   std::size_t ScopeFilterScopes() const;  // scopes with at least one live subscription
   std::size_t ScopeFilterBytes() const;
 
+  // Subscriptions whose counters changed since they were last written back (stats_write_back.h).
+  std::size_t StatsHeld() const;
+  // Writes them all back now (the destructor does, so that the next open has nothing to recover).
+  Status WriteBackStats();
+
  private:
   Store(MDB_env* env, std::uint64_t map_size);
   Status LoadScopeFilter();  // from scope_index, when the store opens
+  Status RecoverStats();     // writes back the stats journal, when the store opens
   struct Dbs;
   MDB_env* env_;                  // constant after construction
   const std::uint64_t map_size_;  // constant after construction
@@ -278,6 +292,8 @@ class Store {
   std::unique_ptr<SubscriptionCache> sub_cache_;
   // Which scopes may match an event type, kept in step with scope_index (scope_filter.h).
   std::unique_ptr<ScopeFilter> scope_filter_;
+  // Subscription counters changed since they were last written to subscription_stats.
+  std::unique_ptr<StatsWriteBack> stats_write_back_;
   std::unique_ptr<FolderLock> lock_;  // the data folder's, held for the store's life
 };
 
