@@ -4,6 +4,11 @@
 //
 // Lifecycle: construct (starts recording), Finish() (stops and writes the reports; the
 // destructor does the same). Not thread-safe.
+//
+// The constructor returns once perf records: perf starts with its events disabled, and is told
+// to enable them through a control FIFO and answers on another (`--control`). Without that wait,
+// perf's start-up (about 0.3 s) missed the beginning of a phase: in a one-second delivery round,
+// the whole publishing of its events.
 #pragma once
 
 #include <sys/types.h>
