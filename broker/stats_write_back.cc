@@ -87,7 +87,7 @@ int StatsWriteBack::Recover(MDB_txn* txn, std::size_t* records) {
 
 std::optional<StatsRecord> StatsWriteBack::Held(std::string_view subscription_id) const {
   std::lock_guard<std::mutex> lock(held_mu_);
-  auto it = held_.find(std::string(subscription_id));
+  auto it = held_.find(subscription_id);
   if (it == held_.end()) return std::nullopt;
   return it->second;
 }
@@ -99,7 +99,7 @@ std::size_t StatsWriteBack::HeldCount() const {
 
 int StatsWriteBack::Read(MDB_txn* txn, std::string_view subscription_id, StatsRecord* out) const {
   // The caller holds writer_mu_: held_ cannot change meanwhile.
-  if (auto it = held_.find(std::string(subscription_id)); it != held_.end()) {
+  if (auto it = held_.find(subscription_id); it != held_.end()) {
     *out = it->second;
     return 0;
   }

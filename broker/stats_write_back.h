@@ -30,9 +30,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "broker/store_codec.h"
+#include "broker/string_map.h"
 #include "lmdb.h"
 
 namespace hookbroker {
@@ -71,7 +71,7 @@ class StatsWriteBack {
     // keeps the result for Write(). An LMDB code.
     template <typename F>
     int Update(std::string_view subscription_id, F&& change) {
-      auto it = staged_.find(std::string(subscription_id));
+      auto it = staged_.find(subscription_id);
       if (it == staged_.end()) {
         codec::StatsRecord current;
         if (int rc = owner_->Read(txn_, subscription_id, &current); rc != 0) return rc;
@@ -94,7 +94,7 @@ class StatsWriteBack {
     StatsWriteBack* owner_;
     MDB_txn* txn_;
     std::unique_lock<std::mutex> writer_;
-    std::unordered_map<std::string, codec::StatsRecord> staged_;
+    StringMap<codec::StatsRecord> staged_;
     bool wrote_back_ = false;
     std::uint64_t next_seq_ = 0;
   };
@@ -109,7 +109,7 @@ class StatsWriteBack {
   std::mutex writer_mu_;  // held by a Changes for its transaction
   // Changed only with both locks held; read under either.
   mutable std::mutex held_mu_;
-  std::unordered_map<std::string, codec::StatsRecord> held_;
+  StringMap<codec::StatsRecord> held_;
   // Guarded by writer_mu_.
   std::uint64_t next_seq_ = 0;  // the journal's next key; 0: it is empty
   std::chrono::steady_clock::time_point oldest_{};

@@ -732,7 +732,9 @@ Result<std::vector<std::string>> Store::CallbackOrigins(std::span<const Subscrip
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   std::vector<std::string> origins;
   origins.reserve(ids.size());
-  std::unordered_map<std::string, std::string> seen;  // fan-out repeats subscriptions
+  // A commit's deliveries often repeat a subscription: read each once. Keyed by views of `ids`.
+  std::unordered_map<std::string_view, std::string> seen;
+  seen.reserve(ids.size());
   for (const auto& id : ids) {
     auto it = seen.find(id.value());
     if (it == seen.end()) {

@@ -26,9 +26,9 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "broker/string_map.h"
 #include "proto/result.h"
 #include "proto/subscription.h"
 
@@ -56,9 +56,9 @@ class SubscriptionCache {
 
   const std::size_t capacity_;
   mutable std::mutex mu_;
-  std::vector<Slot> slots_;                             // guarded by mu_; at most capacity_
-  std::unordered_map<std::string, std::size_t> index_;  // guarded by mu_; id -> slot
-  std::size_t hand_ = 0;                                // guarded by mu_
+  std::vector<Slot> slots_;       // guarded by mu_; at most capacity_
+  StringMap<std::size_t> index_;  // guarded by mu_; id -> slot
+  std::size_t hand_ = 0;          // guarded by mu_
 };
 
 // Decodes the stored (LMDB) form of a subscription.
