@@ -45,7 +45,7 @@ struct StoreOptions {
   // subscription_stats once the oldest change is this old (0: at once) or this many records are
   // held (stats_write_back.h).
   std::chrono::milliseconds stats_write_back_interval{1000};
-  std::size_t stats_write_back_records = 65536;
+  std::size_t stats_write_back_records = 8192;
 };
 
 // The outcome of storing one event.
