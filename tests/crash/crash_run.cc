@@ -162,6 +162,11 @@ std::set<std::string> Run::CheckStoreNow(const std::string& when, std::int64_t n
     return {};
   }
   report_.store_checks += check->checked;
+  if (check->counter_mismatches > 0) {
+    Fail(when + ": " + std::to_string(check->counter_mismatches) +
+         " subscriptions' pending counters disagree with their pending deliveries (first: " +
+         check->first_counter_mismatch + ")");
+  }
   if (check->missing > 0) {
     Fail(when + ": " + std::to_string(check->missing) + " of " + std::to_string(check->checked) +
          " acknowledged, unexpired events are not in the store (first: " + check->first_missing +

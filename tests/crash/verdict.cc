@@ -151,6 +151,26 @@ Result<StoreCheck> CheckStore(const std::string& data_dir, const std::vector<Ack
                                      });
     if (pending) check.unrecorded.insert(webhook_id);
   }
+  for (const std::string& id : subscription_ids) {
+    auto stats = (*store)->GetSubscriptionStats(SubscriptionId(id));
+    if (!stats) return stats.error();
+    std::int64_t pending = 0;
+    DeliveryFilter filter;
+    filter.subscription_id = SubscriptionId(id);
+    filter.status = DeliveryStatus::kPending;
+    for (;;) {
+      auto page = (*store)->ListDeliveries(filter);
+      if (!page) return page.error();
+      pending += static_cast<std::int64_t>(page->deliveries.size());
+      if (!page->next_before_id) break;
+      filter.before_id = page->next_before_id;
+    }
+    const std::int64_t counted = stats->has_value() ? (*stats)->pending : 0;
+    if (counted != pending && check.counter_mismatches++ == 0) {
+      check.first_counter_mismatch = "subscription " + id + ": counter " + std::to_string(counted) +
+                                     ", pending deliveries " + std::to_string(pending);
+    }
+  }
   return check;
 }
 

@@ -61,12 +61,17 @@ struct StoreCheck {
   std::size_t missing = 0;  // of those, not there
   std::string first_missing;
   std::set<std::string> unrecorded;  // webhook-ids of `successes` whose delivery is pending
+  // Subscriptions whose pending counter (GET /v1/webhook/{id}/stats) is not their number of
+  // pending deliveries: the counters are journalled in the commits that change them and written
+  // back when the store opens after a kill (docs/STORAGE.md), so they must agree after every kill.
+  std::size_t counter_mismatches = 0;
+  std::string first_counter_mismatch;  // "subscription ID: counter N, pending deliveries M"
 };
 
 // Opens the LMDB store in `data_dir` (the broker must be down); looks up every acknowledged
 // event for which must_be_present() holds, and the delivery of every one of `successes` (a 2xx
-// the broker did not record leaves it pending). An error when the environment does not open
-// cleanly.
+// the broker did not record leaves it pending), and every subscription's pending counter against
+// its pending deliveries. An error when the environment does not open cleanly.
 Result<StoreCheck> CheckStore(const std::string& data_dir, const std::vector<AckedEvent>& acked,
                               const std::function<bool(const AckedEvent&)>& must_be_present,
                               const std::vector<std::string>& subscription_ids,

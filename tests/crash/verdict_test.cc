@@ -4,11 +4,14 @@
 #include "tests/crash/verdict.h"
 
 #include <gtest/gtest.h>
+#include <lmdb.h>
 
 #include <fstream>
 #include <random>
 
 #include "broker/store.h"
+#include "broker/store_codec.h"
+#include "tests/broker/broker_test_util.h"
 #include "tests/crash/wall_clock.h"
 #include "tests/support/http_client.h"
 #include "tests/support/temp_dir.h"
@@ -116,6 +119,57 @@ TEST(CheckStoreTest, FindsAcknowledgedEventsAndPendingDeliveries) {
       dir.File("data"), {}, [](const AckedEvent&) { return false; }, kIds, successes);
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->unrecorded.empty());
+}
+
+TEST(CheckStoreTest, ComparesEachPendingCounterWithThePendingDeliveries) {
+  testing::TempDir dir;
+  const std::string data = dir.File("data");
+  {
+    StoreOptions options;
+    options.dir = data;
+    auto store = Store::Open(options);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    ASSERT_TRUE(
+        (*store)
+            ->PutSubscription(testing::MakeSubscription("s2", ObjectType::kGroup, "crash-g-b"))
+            .ok());
+    std::vector<Event> events;
+    for (const char* id : {"b1", "b2"}) {
+      auto event = ParseEvent(boost::json::value(MakeEvent(EventKind::kGroupB, id)));
+      ASSERT_TRUE(event.ok());
+      events.push_back(*event);
+    }
+    std::vector<NewDelivery> deliveries;
+    ASSERT_TRUE((*store)->CommitEvents(events, WallMs(), &deliveries).ok());
+    ASSERT_EQ(deliveries.size(), 2u);
+  }
+  auto agree = CheckStore(data, {}, [](const AckedEvent&) { return false; }, kIds, {});
+  ASSERT_TRUE(agree.ok()) << agree.error().message;
+  EXPECT_EQ(agree->counter_mismatches, 0u);
+
+  // A counter that went wrong, written behind the store's back.
+  {
+    MDB_env* env = nullptr;
+    ASSERT_EQ(mdb_env_create(&env), 0);
+    ASSERT_EQ(mdb_env_set_maxdbs(env, 24), 0);
+    ASSERT_EQ(mdb_env_open(env, data.c_str(), 0, 0600), 0);
+    MDB_txn* txn = nullptr;
+    ASSERT_EQ(mdb_txn_begin(env, nullptr, 0, &txn), 0);
+    MDB_dbi stats;
+    ASSERT_EQ(mdb_dbi_open(txn, "subscription_stats", 0, &stats), 0);
+    codec::StatsRecord wrong;
+    wrong.pending = 5;
+    const std::string value = codec::EncodeStats(wrong);
+    MDB_val k{2, const_cast<char*>("s2")};
+    MDB_val v{value.size(), const_cast<char*>(value.data())};
+    ASSERT_EQ(mdb_put(txn, stats, &k, &v, 0), 0);
+    ASSERT_EQ(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+  }
+  auto wrong = CheckStore(data, {}, [](const AckedEvent&) { return false; }, kIds, {});
+  ASSERT_TRUE(wrong.ok()) << wrong.error().message;
+  EXPECT_EQ(wrong->counter_mismatches, 1u);
+  EXPECT_EQ(wrong->first_counter_mismatch, "subscription s2: counter 5, pending deliveries 2");
 }
 
 TEST(CheckStoreTest, AStoreThatDoesNotOpenIsAnError) {
