@@ -81,6 +81,7 @@ int StatsWriteBack::Recover(MDB_txn* txn, std::size_t* records) {
   if (int rc = WriteRecords(txn, stats_, sorted); rc != 0) return rc;
   if (int rc = mdb_drop(txn, journal_, 0); rc != 0) return rc;
   *records = latest.size();
+  std::lock_guard<std::mutex> held(held_mu_);
   next_seq_ = 0;
   return 0;
 }
@@ -90,6 +91,16 @@ std::optional<StatsRecord> StatsWriteBack::Held(std::string_view subscription_id
   auto it = held_.find(subscription_id);
   if (it == held_.end()) return std::nullopt;
   return it->second;
+}
+
+bool StatsWriteBack::Due() const {
+  std::lock_guard<std::mutex> lock(held_mu_);  // next_seq_ and oldest_ change under it too
+  return next_seq_ > 0 && std::chrono::steady_clock::now() - oldest_ >= options_.interval;
+}
+
+std::chrono::milliseconds StatsWriteBack::PollPeriod() const {
+  return std::clamp(options_.interval / 4, std::chrono::milliseconds(1),
+                    std::chrono::milliseconds(250));
 }
 
 std::size_t StatsWriteBack::HeldCount() const {

@@ -12,7 +12,9 @@
 // to the journal's last leaf whatever the subscriptions. Once the oldest journalled change is
 // `interval` old, or `max_records` records are held, the next transaction that changes counters
 // writes every held record to subscription_stats (in key order) and empties the journal: a
-// write-back. Counters are therefore as durable as the commit that changed them; a store opened
+// write-back. While no transaction changes counters, the store's own thread writes them back when
+// they are due (Store::WriteBackStats), so that the first commit after a quiet spell does not pay
+// for it. Counters are therefore as durable as the commit that changed them; a store opened
 // after a crash writes back what the journal holds (Recover) before anything reads them.
 //
 // Readers (Store::GetSubscriptionStats) ask Held() first, then read the table.
@@ -61,6 +63,11 @@ class StatsWriteBack {
   // The subscription's counters if they are held (changed since the last write-back).
   std::optional<codec::StatsRecord> Held(std::string_view subscription_id) const;
   std::size_t HeldCount() const;
+  // True when the oldest held change is `interval` old: time for a write-back.
+  bool Due() const;
+  // How often to ask Due() while no transaction changes counters: a quarter of the interval,
+  // between 1 ms and 250 ms.
+  std::chrono::milliseconds PollPeriod() const;
 
   // One write transaction's changes of counters.
   class Changes {
@@ -112,7 +119,7 @@ class StatsWriteBack {
   // Changed only with both locks held; read under either.
   mutable std::mutex held_mu_;
   StringMap<codec::StatsRecord> held_;
-  // Guarded by writer_mu_.
+  // Changed with both locks held (Committed); read under either.
   std::uint64_t next_seq_ = 0;  // the journal's next key; 0: it is empty
   std::chrono::steady_clock::time_point oldest_{};
 };

@@ -10,11 +10,14 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <span>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <unordered_map>
 
 #include "broker/lmdb_txn.h"
@@ -389,6 +392,10 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     e.message += " (" + options.dir + ")";
     return e;
   }
+  if (options.stats_write_back_interval.count() > 0) {
+    store->stats_flusher_ =
+        std::make_unique<StatsFlusher>(store.get(), store->stats_write_back_.get());
+  }
   if (Status s = store->LoadScopeFilter(); !s) {
     Error e = s.error();
     e.message += " (" + options.dir + ")";
@@ -436,7 +443,52 @@ Status Store::LoadScopeFilter() {
 std::size_t Store::ScopeFilterScopes() const { return scope_filter_->scopes(); }
 std::size_t Store::ScopeFilterBytes() const { return scope_filter_->bytes(); }
 
+// Writes held subscription counters back once they are due, while no transaction that changes
+// counters comes along to do it (stats_write_back.h). One thread, for the store's life.
+class StatsFlusher {
+ public:
+  StatsFlusher(Store* store, const StatsWriteBack* write_back)
+      : store_(store), write_back_(write_back), thread_([this] { Run(); }) {}
+  ~StatsFlusher() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  StatsFlusher(const StatsFlusher&) = delete;
+  StatsFlusher& operator=(const StatsFlusher&) = delete;
+
+ private:
+  void Run() {
+    bool failing = false;
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, write_back_->PollPeriod(), [this] { return stopping_; })) {
+      if (!write_back_->Due()) continue;
+      lock.unlock();
+      const Status s = store_->WriteBackStats();
+      if (!s && !failing) {
+        LogWarn("store",
+                "subscription counters: write-back failed, will retry: " + s.error().message);
+      } else if (s && failing) {
+        LogInfo("store", "subscription counters: write-back succeeded again");
+      }
+      failing = !s;
+      lock.lock();
+    }
+  }
+
+  Store* const store_;
+  const StatsWriteBack* const write_back_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;     // last: starts once the rest is built
+};
+
 Store::~Store() {
+  stats_flusher_.reset();
   // A clean close leaves the stats journal empty; if this fails, the next open recovers it.
   if (Status s = WriteBackStats(); !s) LogWarn("store", s.error().message);
   mdb_env_close(env_);

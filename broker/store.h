@@ -34,6 +34,7 @@ namespace hookbroker {
 
 class FolderLock;
 class ScopeFilter;
+class StatsFlusher;
 class StatsWriteBack;
 class SubscriptionCache;
 
@@ -294,6 +295,8 @@ class Store {
   std::unique_ptr<ScopeFilter> scope_filter_;
   // Subscription counters changed since they were last written to subscription_stats.
   std::unique_ptr<StatsWriteBack> stats_write_back_;
+  // Writes them back when due while nothing else does; stopped first when the store closes.
+  std::unique_ptr<StatsFlusher> stats_flusher_;
   std::unique_ptr<FolderLock> lock_;  // the data folder's, held for the store's life
 };
 
