@@ -57,33 +57,26 @@ StatsWriteBack::StatsWriteBack(MDB_dbi stats, MDB_dbi journal, StatsWriteBackOpt
     : stats_(stats), journal_(journal), options_(options) {}
 
 int StatsWriteBack::Recover(MDB_txn* txn, std::size_t* records) {
-  std::lock_guard<std::mutex> writer(writer_mu_);
-  std::unordered_map<std::string, StatsRecord> latest;
-  {
-    Cursor c(txn, journal_);
-    if (c.rc() != 0) return c.rc();
-    for (bool ok = c.First(); ok; ok = c.Next()) {  // in journal order: the last record wins
-      std::string_view entry = c.value();
-      while (!entry.empty()) {
-        std::string_view id;
-        std::string_view bytes;
-        StatsRecord record;
-        if (!TakeBytes(entry, &id) || !TakeBytes(entry, &bytes) || id.empty() ||
-            !DecodeStats(bytes, &record)) {
-          return -1;
-        }
-        latest.insert_or_assign(std::string(id), record);
+  std::scoped_lock lock(writer_mu_, held_mu_);
+  Cursor c(txn, journal_);
+  if (c.rc() != 0) return c.rc();
+  for (bool ok = c.First(); ok; ok = c.Next()) {  // in journal order: the last record wins
+    if (c.key().size() != 8) return -1;
+    next_seq_ = codec::ReadU64(c.key()) + 1;
+    std::string_view entry = c.value();
+    while (!entry.empty()) {
+      std::string_view id;
+      std::string_view bytes;
+      StatsRecord record;
+      if (!TakeBytes(entry, &id) || !TakeBytes(entry, &bytes) || id.empty() ||
+          !DecodeStats(bytes, &record)) {
+        return -1;
       }
+      held_.insert_or_assign(std::string(id), record);
     }
   }
-  std::vector<std::pair<std::string_view, const StatsRecord*>> sorted;
-  sorted.reserve(latest.size());
-  for (const auto& [id, record] : latest) sorted.emplace_back(id, &record);
-  if (int rc = WriteRecords(txn, stats_, sorted); rc != 0) return rc;
-  if (int rc = mdb_drop(txn, journal_, 0); rc != 0) return rc;
-  *records = latest.size();
-  std::lock_guard<std::mutex> held(held_mu_);
-  next_seq_ = 0;
+  oldest_ = std::chrono::steady_clock::now();
+  *records = held_.size();
   return 0;
 }
 
@@ -95,7 +88,11 @@ std::optional<StatsRecord> StatsWriteBack::Held(std::string_view subscription_id
 }
 
 bool StatsWriteBack::Due() const {
-  std::lock_guard<std::mutex> lock(held_mu_);  // next_seq_ and oldest_ change under it too
+  std::lock_guard<std::mutex> lock(held_mu_);
+  return IntervalElapsed();
+}
+
+bool StatsWriteBack::IntervalElapsed() const {
   return next_seq_ > 0 && std::chrono::steady_clock::now() - oldest_ >= options_.interval;
 }
 
@@ -131,10 +128,8 @@ StatsWriteBack::Changes::Changes(StatsWriteBack* owner, MDB_txn* txn)
 int StatsWriteBack::Changes::Write() {
   if (staged_.empty()) return 0;
   const StatsWriteBack& o = *owner_;
-  const bool due =
-      o.options_.interval.count() <= 0 ||
-      o.held_.size() + staged_.size() >= o.options_.max_records ||
-      (o.next_seq_ > 0 && std::chrono::steady_clock::now() - o.oldest_ >= o.options_.interval);
+  const bool due = o.options_.interval.count() <= 0 ||
+                   o.held_.size() + staged_.size() >= o.options_.max_records || o.IntervalElapsed();
   if (due) return WriteBack();
   next_seq_ = o.next_seq_;
   std::string entry;

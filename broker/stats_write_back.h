@@ -55,9 +55,10 @@ class StatsWriteBack {
   StatsWriteBack(const StatsWriteBack&) = delete;
   StatsWriteBack& operator=(const StatsWriteBack&) = delete;
 
-  // Writes what the journal holds to subscription_stats and empties it, in `txn` (a write
-  // transaction). For Store::Open, before anything else writes. Returns an LMDB code, or -1 when
-  // a journal entry cannot be decoded; *records is how many records were written back.
+  // Takes what the journal holds (a store that did not close left it: a crash) into the held
+  // records, in journal order, the last record of a subscription winning. For Store::Open,
+  // before anything else writes; it then writes them back like any others. Returns an LMDB code,
+  // or -1 when a journal entry cannot be decoded; *records is how many records are now held.
   int Recover(MDB_txn* txn, std::size_t* records);
 
   // The subscription's counters if they are held (changed since the last write-back).
@@ -122,6 +123,9 @@ class StatsWriteBack {
   // Changed with both locks held (Committed); read under either.
   std::uint64_t next_seq_ = 0;  // the journal's next key; 0: it is empty
   std::chrono::steady_clock::time_point oldest_{};
+
+  // Whether the oldest held change is `interval` old. Requires either lock.
+  bool IntervalElapsed() const;
 };
 
 }  // namespace hookbroker

@@ -413,14 +413,16 @@ Store::Store(MDB_env* env, std::uint64_t map_size)
 std::size_t Store::StatsHeld() const { return stats_write_back_->HeldCount(); }
 
 Status Store::RecoverStats() {
-  Txn txn(env_, true);
-  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   std::size_t records = 0;
-  const int rc = stats_write_back_->Recover(txn.get(), &records);
-  if (rc == -1) return Corrupt("stats journal");
-  if (rc != 0) return lmdb::ToError("write back the stats journal", rc);
-  if (records == 0) return Status::Ok();  // nothing to commit
-  if (int r = txn.Commit(); r != 0) return lmdb::ToError("commit the stats journal", r);
+  {
+    Txn txn(env_, false);
+    if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+    const int rc = stats_write_back_->Recover(txn.get(), &records);
+    if (rc == -1) return Corrupt("stats journal");
+    if (rc != 0) return lmdb::ToError("read the stats journal", rc);
+  }
+  if (records == 0) return Status::Ok();
+  if (Status s = WriteBackStats(); !s) return s;
   LogInfo("store", "subscription counters: wrote back " + std::to_string(records) +
                        " records left in the journal");
   return Status::Ok();
