@@ -16,7 +16,7 @@
 //     only widen, and are cleared when its last subscription leaves;
 //   - a subscription expired (validity is checked by the descent, not here).
 //
-// Store keeps it in step with scope_index (store.cc: ScopeFilterChanges): it is built from
+// Store keeps it in step with scope_index (store.cc: SubscriptionChanges): it is built from
 // scope_index when the store opens, an added subscription counts before its transaction commits,
 // a removed one after. Between those points the filter errs only towards "maybe".
 //

@@ -142,20 +142,25 @@ std::optional<std::string> Unhex(std::string_view hex) {
   return out;
 }
 
-// The scope filter's side of one write transaction (scope_filter.h). A subscription added to
-// scope_index counts at once, so no event committed after the transaction can miss it; one removed
-// stops counting only once the transaction has committed. If the transaction does not commit, the
-// additions are taken back. Declared before the Txn, so the Txn is over before that happens.
-class ScopeFilterChanges {
+// What the in-memory views of the subscriptions (the scope filter, the subscription cache) see of
+// one write transaction that may write subscriptions. The filter (scope_filter.h): a subscription
+// added to scope_index counts at once, so no event committed after the transaction can miss it;
+// one removed stops counting only once the transaction has committed. If the transaction does not
+// commit, the additions are taken back. The cache (subscription_cache.h): once a transaction that
+// wrote a subscription has committed, no cached entry is current until read again. Declared
+// before the Txn, so the Txn is over before the destructor runs.
+class SubscriptionChanges {
  public:
-  explicit ScopeFilterChanges(ScopeFilter* filter) : filter_(filter) {}
-  ~ScopeFilterChanges() {
+  SubscriptionChanges(ScopeFilter* filter, SubscriptionCache* cache)
+      : filter_(filter), cache_(cache) {}
+  ~SubscriptionChanges() {
     if (committed_) return;
     for (std::uint64_t key : added_) filter_->Remove(key);
   }
-  ScopeFilterChanges(const ScopeFilterChanges&) = delete;
-  ScopeFilterChanges& operator=(const ScopeFilterChanges&) = delete;
+  SubscriptionChanges(const SubscriptionChanges&) = delete;
+  SubscriptionChanges& operator=(const SubscriptionChanges&) = delete;
 
+  void Wrote() { wrote_ = true; }
   void Added(std::uint64_t key, std::uint32_t bits) {
     filter_->Add(key, bits);
     added_.push_back(key);
@@ -166,12 +171,15 @@ class ScopeFilterChanges {
   void Committed() {
     committed_ = true;
     for (std::uint64_t key : removed_) filter_->Remove(key);
+    if (wrote_) cache_->Changed();
   }
 
  private:
   ScopeFilter* filter_;
+  SubscriptionCache* cache_;
   std::vector<std::uint64_t> added_;
   std::vector<std::uint64_t> removed_;
+  bool wrote_ = false;
   bool committed_ = false;
 };
 
@@ -251,11 +259,12 @@ struct Store::Dbs {
 
   // Writes a subscription's record and keeps the scope index (what matching reads) to exactly the
   // subscriptions that should get new deliveries: not deleted, not disabled. The scope filter
-  // follows the index through `filter`.
-  int WriteSubscription(MDB_txn* t, const Subscription& sub, ScopeFilterChanges* filter) const {
+  // follows the index, and the subscription cache the record, through `changes`.
+  int WriteSubscription(MDB_txn* t, const Subscription& sub, SubscriptionChanges* changes) const {
     const std::string& id = sub.id.value();
     int rc = Put(t, subs, id, boost::json::serialize(SubscriptionToStorageJson(sub)));
     if (rc != 0) return rc;
+    changes->Wrote();
     const std::string scope_key = ScopePrefix(sub.object_type, sub.object_id) + id;
     std::string_view indexed;
     rc = GetValue(t, scope, scope_key, &indexed);
@@ -266,15 +275,15 @@ struct Store::Dbs {
       const std::string value = ScopeValue(sub);
       if ((rc = Put(t, scope, scope_key, value)) != 0) return rc;
       if (was_indexed) {
-        filter->Widened(filter_key, ScopeValueBits(value));
+        changes->Widened(filter_key, ScopeValueBits(value));
       } else {
-        filter->Added(filter_key, ScopeValueBits(value));
+        changes->Added(filter_key, ScopeValueBits(value));
       }
       return 0;
     }
     if (!was_indexed) return 0;
     if ((rc = Del(t, scope, scope_key)) != 0) return rc;
-    filter->Removed(filter_key);
+    changes->Removed(filter_key);
     return 0;
   }
 
@@ -635,16 +644,16 @@ Status Store::PutSubscription(const Subscription& sub) {
 }
 
 Status Store::PutSubscriptions(std::span<const Subscription> subs) {
-  ScopeFilterChanges filter(scope_filter_.get());
+  SubscriptionChanges sub_changes(scope_filter_.get(), sub_cache_.get());
   Txn txn(env_, true);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   for (const Subscription& sub : subs) {
-    if (int rc = dbs_->WriteSubscription(txn.get(), sub, &filter); rc != 0) {
+    if (int rc = dbs_->WriteSubscription(txn.get(), sub, &sub_changes); rc != 0) {
       return lmdb::ToError("store subscription", rc);
     }
   }
   if (int rc = txn.Commit(); rc != 0) return lmdb::ToError("commit subscription", rc);
-  filter.Committed();
+  sub_changes.Committed();
   return Status::Ok();
 }
 
@@ -673,7 +682,7 @@ Result<std::optional<Subscription>> Store::GetSubscription(const SubscriptionId&
 
 Result<std::optional<Subscription>> Store::UpdateSubscription(
     const SubscriptionId& id, const std::function<Status(Subscription&)>& change) {
-  ScopeFilterChanges filter(scope_filter_.get());
+  SubscriptionChanges sub_changes(scope_filter_.get(), sub_cache_.get());
   Txn txn(env_, true);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   auto current = ReadLiveSubscription(txn.get(), dbs_->subs, id);
@@ -681,11 +690,11 @@ Result<std::optional<Subscription>> Store::UpdateSubscription(
   Subscription changed = std::move(**current);
   int rc = 0;
   if (Status s = change(changed); !s) return s.error();
-  if ((rc = dbs_->WriteSubscription(txn.get(), changed, &filter)) != 0) {
+  if ((rc = dbs_->WriteSubscription(txn.get(), changed, &sub_changes)) != 0) {
     return lmdb::ToError("store subscription", rc);
   }
   if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit subscription", rc);
-  filter.Committed();
+  sub_changes.Committed();
   return std::optional<Subscription>(std::move(changed));
 }
 
@@ -761,7 +770,7 @@ Result<SubscriptionPage> Store::ListSubscriptions(const SubscriptionFilter& filt
 }
 
 Result<bool> Store::DeleteSubscription(const SubscriptionId& id, std::int64_t now_ms) {
-  ScopeFilterChanges filter(scope_filter_.get());
+  SubscriptionChanges sub_changes(scope_filter_.get(), sub_cache_.get());
   Txn txn(env_, true);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   std::string_view bytes;
@@ -773,15 +782,16 @@ Result<bool> Store::DeleteSubscription(const SubscriptionId& id, std::int64_t no
   if (sub->deleted) return false;
   sub->deleted = true;
   sub->deleted_ms = now_ms;
-  if ((rc = dbs_->WriteSubscription(txn.get(), *sub, &filter)) != 0) {
+  if ((rc = dbs_->WriteSubscription(txn.get(), *sub, &sub_changes)) != 0) {
     return lmdb::ToError("delete subscription", rc);
   }
   if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit delete", rc);
-  filter.Committed();
+  sub_changes.Committed();
   return true;
 }
 
 Result<std::vector<std::string>> Store::CallbackOrigins(std::span<const SubscriptionId> ids) const {
+  const std::uint64_t version = sub_cache_->Version();  // before the transaction
   Txn txn(env_, false);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   std::vector<std::string> origins;
@@ -793,13 +803,15 @@ Result<std::vector<std::string>> Store::CallbackOrigins(std::span<const Subscrip
     auto it = seen.find(id.value());
     if (it == seen.end()) {
       std::string origin;
+      std::shared_ptr<const Subscription> sub = sub_cache_->Current(id.value());
       std::string_view bytes;
-      if (GetValue(txn.get(), dbs_->subs, id.value(), &bytes) == 0) {
-        auto sub = sub_cache_->Decode(id.value(), bytes);
-        if (sub) {
-          auto url = ParseUrl((*sub)->callback_url);
-          if (url) origin = url->Origin();
-        }
+      if (!sub && GetValue(txn.get(), dbs_->subs, id.value(), &bytes) == 0) {
+        auto decoded = sub_cache_->Decode(id.value(), bytes, version);
+        if (decoded) sub = std::move(decoded).value();
+      }
+      if (sub) {
+        auto url = ParseUrl(sub->callback_url);
+        if (url) origin = url->Origin();
       }
       it = seen.emplace(id.value(), std::move(origin)).first;
     }
@@ -809,6 +821,7 @@ Result<std::vector<std::string>> Store::CallbackOrigins(std::span<const Subscrip
 }
 
 Result<DeliveryJob> Store::LoadDeliveryJob(const DeliveryId& id) const {
+  const std::uint64_t version = sub_cache_->Version();  // before the transaction
   Txn txn(env_, false);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   DeliveryJob job;
@@ -819,11 +832,16 @@ Result<DeliveryJob> Store::LoadDeliveryJob(const DeliveryId& id) const {
   }
   if (rc != 0) return lmdb::ToError("read delivery", rc);
   if (!DecodeDelivery(id.value(), bytes, &job.delivery)) return Corrupt("delivery");
-  if (GetValue(txn.get(), dbs_->subs, job.delivery.subscription_id.value(), &bytes) == 0) {
-    auto sub = sub_cache_->Decode(job.delivery.subscription_id.value(), bytes);
-    if (!sub) return sub.error();
-    if (!(*sub)->deleted) job.subscription = std::move(sub).value();
+  // Usually decoded moments ago for the delivery's callback origin (CallbackOrigins), and still
+  // current: no read of the subscription's record at all.
+  const std::string& sub_id = job.delivery.subscription_id.value();
+  std::shared_ptr<const Subscription> sub = sub_cache_->Current(sub_id);
+  if (!sub && GetValue(txn.get(), dbs_->subs, sub_id, &bytes) == 0) {
+    auto decoded = sub_cache_->Decode(sub_id, bytes, version);
+    if (!decoded) return decoded.error();
+    sub = std::move(decoded).value();
   }
+  if (sub && !sub->deleted) job.subscription = std::move(sub);
   rc = GetValue(txn.get(), dbs_->events, job.delivery.event_id.value(), &bytes);
   if (rc != 0) return lmdb::ToError("read event of delivery", rc);
   job.event_json.assign(bytes);
@@ -834,7 +852,7 @@ Status Store::RecordAttempts(std::span<const AttemptUpdate> updates, std::int64_
                              std::vector<DisabledSubscription>* disabled) {
   if (updates.empty()) return Status::Ok();
   std::vector<DisabledSubscription> to_disable;
-  ScopeFilterChanges filter(scope_filter_.get());
+  SubscriptionChanges sub_changes(scope_filter_.get(), sub_cache_.get());
   Txn txn(env_, true);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   MDB_txn* t = txn.get();
@@ -903,7 +921,7 @@ Status Store::RecordAttempts(std::span<const AttemptUpdate> updates, std::int64_
       if (*sub && !(*sub)->disabled()) {
         (*sub)->disabled_ms = std::max<std::int64_t>(a.recorded_ms, 1);
         (*sub)->disabled_reason = disable_reason;
-        if ((rc = dbs_->WriteSubscription(t, **sub, &filter)) != 0) {
+        if ((rc = dbs_->WriteSubscription(t, **sub, &sub_changes)) != 0) {
           return lmdb::ToError("disable subscription", rc);
         }
         to_disable.push_back({d.subscription_id, std::move(disable_reason)});
@@ -914,7 +932,7 @@ Status Store::RecordAttempts(std::span<const AttemptUpdate> updates, std::int64_
   int rc = txn.Commit();
   if (rc != 0) return lmdb::ToError("commit attempts", rc);
   stats.Committed();
-  filter.Committed();
+  sub_changes.Committed();
   if (disabled != nullptr) *disabled = std::move(to_disable);
   return Status::Ok();
 }

@@ -23,14 +23,27 @@ Result<Subscription> DecodeStoredSubscription(std::string_view bytes) {
 SubscriptionCache::SubscriptionCache(std::size_t capacity)
     : capacity_(std::max<std::size_t>(capacity, 1)) {}
 
+std::shared_ptr<const Subscription> SubscriptionCache::Current(std::string_view id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = index_.find(id);
+  if (it == index_.end()) return nullptr;
+  Slot& slot = slots_[it->second];
+  if (slot.version != version_.load()) return nullptr;
+  slot.marks = 2;
+  return slot.sub;
+}
+
 Result<std::shared_ptr<const Subscription>> SubscriptionCache::Decode(std::string_view id,
-                                                                      std::string_view bytes) {
+                                                                      std::string_view bytes,
+                                                                      std::uint64_t version) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = index_.find(id);
     if (it != index_.end()) {
       Slot& slot = slots_[it->second];
       if (slot.bytes == bytes) {
+        // Both readers saw these bytes: they were stored as of the later version.
+        slot.version = std::max(slot.version, version);
         slot.marks = 2;
         return slot.sub;
       }
@@ -43,6 +56,7 @@ Result<std::shared_ptr<const Subscription>> SubscriptionCache::Decode(std::strin
   std::lock_guard<std::mutex> lock(mu_);
   Slot& slot = slots_[SlotFor(id)];
   slot.bytes.assign(bytes);
+  slot.version = version;  // older than the current one if these bytes were: not Current()
   replaced = std::exchange(slot.sub, sub);
   slot.marks = 1;  // survives one pass of the hand
   return sub;

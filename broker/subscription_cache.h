@@ -4,7 +4,17 @@
 // than signing the callback (docs/PERFORMANCE.md). The cache keeps the last decoded form of each
 // subscription with the exact bytes it came from: a lookup passes the bytes just read from LMDB
 // in the caller's transaction, and gets the cached object only when they are identical, so an
-// update, pause or delete is seen at the next attempt without any invalidation protocol.
+// update, pause or delete is seen at the next attempt.
+//
+// Reading those bytes is itself a B-tree descent, and with a million subscriptions one through
+// pages nobody has touched for a while: the first read of a new delivery's subscription (for its
+// callback origin) and the second (for its attempt) were each one (docs/PERFORMANCE.md, scenario
+// 6). So the cache also has a version, raised by Changed() after every commit that wrote a
+// subscription, and each entry the version read before the transaction its bytes came from.
+// Current() returns an entry whose version is the cache's: no subscription has been written since
+// those bytes were read, so they are still the stored ones, and the caller need not read them.
+// A change is seen by every Current() after its writer's Changed(), which the store calls right
+// after the commit, before the write returns to its caller.
 //
 // Thread-safety: all methods may be called from any thread. One mutex, held on a hit for a map
 // lookup and a byte comparison, and on a miss for placing the entry (the clock's sweep, the index
@@ -20,6 +30,7 @@
 // dropped both and freed thousands of entries under the mutex in one go.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -38,9 +49,22 @@ class SubscriptionCache {
  public:
   explicit SubscriptionCache(std::size_t capacity = 16384);
 
-  // The subscription stored as `bytes` under `id`; decoded again only if those bytes are not the
-  // ones cached for `id` (changed, never cached, or replaced since).
-  Result<std::shared_ptr<const Subscription>> Decode(std::string_view id, std::string_view bytes);
+  // The current version. Read it before beginning the transaction whose bytes go to Decode.
+  std::uint64_t Version() const { return version_.load(); }
+
+  // The subscription cached for `id` if no subscription has been written since its bytes were
+  // read (its entry's version is the current one); null otherwise, and the caller reads them.
+  std::shared_ptr<const Subscription> Current(std::string_view id);
+
+  // The subscription stored as `bytes` under `id`, read in a transaction that began after
+  // Version() returned `version`; decoded again only if those bytes are not the ones cached for
+  // `id` (changed, never cached, or replaced since).
+  Result<std::shared_ptr<const Subscription>> Decode(std::string_view id, std::string_view bytes,
+                                                     std::uint64_t version);
+
+  // After a transaction that wrote a subscription committed: no entry is Current() until its
+  // bytes have been read and passed to Decode again.
+  void Changed() { version_.fetch_add(1); }
 
   std::size_t size() const;
 
@@ -49,7 +73,8 @@ class SubscriptionCache {
     std::string id;
     std::string bytes;
     std::shared_ptr<const Subscription> sub;
-    std::uint8_t marks = 0;  // 1 when placed, 2 when hit; the clock's hand takes one a pass
+    std::uint64_t version = 0;  // Version() before the transaction `bytes` were read in
+    std::uint8_t marks = 0;     // 1 when placed, 2 when hit; the clock's hand takes one a pass
   };
   // The slot `id` goes into: its own, a free one, or the clock's choice. Requires mu_.
   std::size_t SlotFor(std::string_view id);
@@ -59,6 +84,7 @@ class SubscriptionCache {
   std::vector<Slot> slots_;       // guarded by mu_; at most capacity_
   StringMap<std::size_t> index_;  // guarded by mu_; id -> slot
   std::size_t hand_ = 0;          // guarded by mu_
+  std::atomic<std::uint64_t> version_{0};
 };
 
 // Decodes the stored (LMDB) form of a subscription.

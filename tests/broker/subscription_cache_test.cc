@@ -25,8 +25,8 @@ std::string Stored(const Subscription& sub) {
 TEST(SubscriptionCacheTest, DecodesTheSameBytesOnce) {
   SubscriptionCache cache;
   const std::string bytes = Stored(MakeSubscription("s1", ObjectType::kGroup, "g1"));
-  auto first = cache.Decode("s1", bytes);
-  auto second = cache.Decode("s1", bytes);
+  auto first = cache.Decode("s1", bytes, cache.Version());
+  auto second = cache.Decode("s1", bytes, cache.Version());
   ASSERT_TRUE(first.ok());
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(first->get(), second->get());
@@ -36,9 +36,9 @@ TEST(SubscriptionCacheTest, DecodesTheSameBytesOnce) {
 TEST(SubscriptionCacheTest, ChangedBytesAreDecodedAgain) {
   SubscriptionCache cache;
   Subscription sub = MakeSubscription("s1", ObjectType::kGroup, "g1");
-  auto before = cache.Decode("s1", Stored(sub));
+  auto before = cache.Decode("s1", Stored(sub), cache.Version());
   sub.paused = true;
-  auto after = cache.Decode("s1", Stored(sub));
+  auto after = cache.Decode("s1", Stored(sub), cache.Version());
   ASSERT_TRUE(before.ok());
   ASSERT_TRUE(after.ok());
   EXPECT_FALSE((*before)->paused);  // a reader holding the old one keeps a consistent object
@@ -48,7 +48,7 @@ TEST(SubscriptionCacheTest, ChangedBytesAreDecodedAgain) {
 
 TEST(SubscriptionCacheTest, CorruptBytesAreAnErrorAndNotCached) {
   SubscriptionCache cache;
-  auto r = cache.Decode("s1", "{not json");
+  auto r = cache.Decode("s1", "{not json", cache.Version());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "storage_corrupt");
   EXPECT_EQ(cache.size(), 0u);
@@ -58,7 +58,9 @@ TEST(SubscriptionCacheTest, StaysWithinItsCapacity) {
   SubscriptionCache cache(4);
   for (int i = 0; i < 10; ++i) {
     const std::string id = "s" + std::to_string(i);
-    ASSERT_TRUE(cache.Decode(id, Stored(MakeSubscription(id, ObjectType::kGroup, "g"))).ok());
+    ASSERT_TRUE(
+        cache.Decode(id, Stored(MakeSubscription(id, ObjectType::kGroup, "g")), cache.Version())
+            .ok());
     EXPECT_LE(cache.size(), 4u);
   }
 }
@@ -69,12 +71,14 @@ TEST(SubscriptionCacheTest, StaysWithinItsCapacity) {
 TEST(SubscriptionCacheTest, AnEntryInUseOutlastsOneOffEntriesWhenFull) {
   SubscriptionCache cache(4);
   const std::string hot = Stored(MakeSubscription("hot", ObjectType::kGroup, "g"));
-  auto first = cache.Decode("hot", hot);
+  auto first = cache.Decode("hot", hot, cache.Version());
   ASSERT_TRUE(first.ok());
   for (int i = 0; i < 40; ++i) {
     const std::string id = "once" + std::to_string(i);
-    ASSERT_TRUE(cache.Decode(id, Stored(MakeSubscription(id, ObjectType::kGroup, "g"))).ok());
-    auto again = cache.Decode("hot", hot);
+    ASSERT_TRUE(
+        cache.Decode(id, Stored(MakeSubscription(id, ObjectType::kGroup, "g")), cache.Version())
+            .ok());
+    auto again = cache.Decode("hot", hot, cache.Version());
     ASSERT_TRUE(again.ok());
     ASSERT_EQ(again->get(), first->get()) << "decoded again after " << i + 1 << " one-off entries";
     EXPECT_EQ(cache.size(), std::min<std::size_t>(i + 2, 4));
@@ -90,14 +94,14 @@ TEST(SubscriptionCacheTest, AFullCacheReplacesOneEntryAtATime) {
   for (int i = 0; i < 12; ++i) {
     const std::string id = "s" + std::to_string(i);
     stored.push_back(Stored(MakeSubscription(id, ObjectType::kGroup, "g")));
-    auto r = cache.Decode(id, stored.back());
+    auto r = cache.Decode(id, stored.back(), cache.Version());
     ASSERT_TRUE(r.ok());
     decoded.push_back(*r);
   }
   EXPECT_EQ(cache.size(), 8u);
   int kept = 0;
   for (int i = 4; i < 12; ++i) {
-    auto r = cache.Decode("s" + std::to_string(i), stored[i]);
+    auto r = cache.Decode("s" + std::to_string(i), stored[i], cache.Version());
     ASSERT_TRUE(r.ok());
     kept += r->get() == decoded[i].get();
   }
@@ -128,7 +132,7 @@ TEST(SubscriptionCacheTest, ConcurrentCallersGetWhatTheyAskedFor) {
         const int i = n % 2 == 0 ? static_cast<int>(rng() % 8) : static_cast<int>(rng() % 64);
         // Ids 0..3 of the hot set switch between versions: updates racing readers.
         const int version = i < 4 ? static_cast<int>(rng() % 2) : i % 2;
-        auto r = cache.Decode("s" + std::to_string(i), stored[i][version]);
+        auto r = cache.Decode("s" + std::to_string(i), stored[i][version], cache.Version());
         if (!r.ok() || (*r)->id.value() != "s" + std::to_string(i) ||
             (*r)->paused != (version == 1)) {
           ++wrong;
@@ -149,7 +153,7 @@ TEST(SubscriptionCacheTest, ANewEntryIsNotReplacedBeforeTheHandHasPassedIt) {
   auto decode = [&](const std::string& id) {
     auto [it, added] = stored.try_emplace(id);
     if (added) it->second = Stored(MakeSubscription(id, ObjectType::kGroup, "g"));
-    auto r = cache.Decode(id, it->second);
+    auto r = cache.Decode(id, it->second, cache.Version());
     EXPECT_TRUE(r.ok());
     return r.ok() ? *r : nullptr;
   };
@@ -173,39 +177,99 @@ TEST(SubscriptionCacheTest, ChangedBytesReplaceTheirOwnEntryInAFullCache) {
     const std::string id = "s" + std::to_string(i);
     subs.push_back(MakeSubscription(id, ObjectType::kGroup, "g"));
     stored.push_back(Stored(subs.back()));
-    auto r = cache.Decode(id, stored.back());
+    auto r = cache.Decode(id, stored.back(), cache.Version());
     ASSERT_TRUE(r.ok());
     first.push_back(*r);
   }
   Subscription paused = subs[2];
   paused.paused = true;
-  auto changed = cache.Decode("s2", Stored(paused));
+  auto changed = cache.Decode("s2", Stored(paused), cache.Version());
   ASSERT_TRUE(changed.ok());
   EXPECT_TRUE((*changed)->paused);
   EXPECT_EQ(cache.size(), 4u);
   for (int i : {0, 1, 3}) {
-    auto r = cache.Decode("s" + std::to_string(i), stored[i]);
+    auto r = cache.Decode("s" + std::to_string(i), stored[i], cache.Version());
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->get(), first[i].get()) << "s" << i << " was evicted";
   }
-  auto again = cache.Decode("s2", Stored(paused));
+  auto again = cache.Decode("s2", Stored(paused), cache.Version());
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->get(), changed->get());
-  auto old_bytes = cache.Decode("s2", stored[2]);  // the previous version: decoded anew
+  auto old_bytes =
+      cache.Decode("s2", stored[2], cache.Version());  // the previous version: decoded anew
   ASSERT_TRUE(old_bytes.ok());
   EXPECT_NE(old_bytes->get(), first[2].get());
   EXPECT_FALSE((*old_bytes)->paused);
   EXPECT_EQ(cache.size(), 4u);
 }
 
-// The store's delivery path reads through the cache: a pause written by UpdateSubscription must
-// be seen by the next LoadDeliveryJob, not the decoded object of the previous attempt.
-TEST(SubscriptionCacheTest, StoreSeesAnUpdateAtTheNextLoad) {
-  TempDir dir;
-  auto opened = Store::Open(StoreOptions{dir.path(), 64ULL << 20, 126});
-  ASSERT_TRUE(opened.ok());
-  Store& store = **opened;
-  ASSERT_TRUE(store.PutSubscription(MakeSubscription("s1", ObjectType::kGroup, "g1")).ok());
+// An entry is Current() (usable without reading its bytes) until a subscription is written, and
+// again once the same bytes have been read after that, without decoding them again.
+TEST(SubscriptionCacheTest, AnEntryIsCurrentUntilASubscriptionIsWritten) {
+  SubscriptionCache cache;
+  const std::string bytes = Stored(MakeSubscription("s1", ObjectType::kGroup, "g1"));
+  EXPECT_EQ(cache.Current("s1"), nullptr);
+  auto decoded = cache.Decode("s1", bytes, cache.Version());
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(cache.Current("s1"), *decoded);
+  EXPECT_EQ(cache.Current("s2"), nullptr);
+
+  cache.Changed();
+  EXPECT_EQ(cache.Current("s1"), nullptr);
+  auto again = cache.Decode("s1", bytes, cache.Version());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->get(), decoded->get());  // the same bytes: not decoded again
+  EXPECT_EQ(cache.Current("s1"), *decoded);
+}
+
+// Bytes read in a transaction that began before a subscription was written may be the old ones:
+// they are decoded and returned, but not Current().
+TEST(SubscriptionCacheTest, BytesReadBeforeAWriteAreNotCurrent) {
+  SubscriptionCache cache;
+  Subscription sub = MakeSubscription("s1", ObjectType::kGroup, "g1");
+  const std::string old_bytes = Stored(sub);
+  const std::uint64_t before = cache.Version();  // a reader begins its transaction
+  cache.Changed();                               // a writer commits
+  auto r = cache.Decode("s1", old_bytes, before);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(cache.Current("s1"), nullptr);
+
+  // A late reader of the old bytes replaces a current entry of the new ones: not current either.
+  sub.paused = true;
+  const std::string new_bytes = Stored(sub);
+  ASSERT_TRUE(cache.Decode("s1", new_bytes, cache.Version()).ok());
+  ASSERT_NE(cache.Current("s1"), nullptr);
+  EXPECT_TRUE(cache.Current("s1")->paused);
+  auto late = cache.Decode("s1", old_bytes, before);
+  ASSERT_TRUE(late.ok());
+  EXPECT_FALSE((*late)->paused);
+  EXPECT_EQ(cache.Current("s1"), nullptr);
+
+  // A late reader of the same bytes leaves the entry current.
+  ASSERT_TRUE(cache.Decode("s1", new_bytes, cache.Version()).ok());
+  ASSERT_TRUE(cache.Decode("s1", new_bytes, before).ok());
+  ASSERT_NE(cache.Current("s1"), nullptr);
+  EXPECT_TRUE(cache.Current("s1")->paused);
+}
+
+// A store with one subscription, s1 on group g1: the delivery path reads through its cache.
+class StoreCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = Store::Open(StoreOptions{dir_.path(), 64ULL << 20, 126});
+    ASSERT_TRUE(opened.ok());
+    store_ = std::move(opened).value();
+    ASSERT_TRUE(store_->PutSubscription(MakeSubscription("s1", ObjectType::kGroup, "g1")).ok());
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+// A pause written by UpdateSubscription must be seen by the next LoadDeliveryJob, not the decoded
+// object of the previous attempt.
+TEST_F(StoreCacheTest, SeesAnUpdateAtTheNextLoad) {
+  Store& store = *store_;
   std::vector<NewDelivery> deliveries;
   ASSERT_TRUE(
       store.CommitEvents({{MakeEvent("e1", "TextMessageCreated", "g1")}}, 5000, &deliveries).ok());
@@ -229,6 +293,43 @@ TEST(SubscriptionCacheTest, StoreSeesAnUpdateAtTheNextLoad) {
   job = store.LoadDeliveryJob(deliveries[0].id);
   ASSERT_TRUE(job.ok());
   EXPECT_EQ(job->subscription, nullptr);
+}
+
+// A subscription the recorder disables (410 Gone) is seen disabled by the next load, also when it
+// was cached for a callback origin (CallbackOrigins) and by the attempt before.
+TEST_F(StoreCacheTest, SeesADisableByTheRecorderAtTheNextLoad) {
+  Store& store = *store_;
+  std::vector<NewDelivery> deliveries;
+  ASSERT_TRUE(store
+                  .CommitEvents({{MakeEvent("e1", "TextMessageCreated", "g1"),
+                                  MakeEvent("e2", "TextMessageCreated", "g1")}},
+                                5000, &deliveries)
+                  .ok());
+  ASSERT_EQ(deliveries.size(), 2u);
+  const std::vector<SubscriptionId> ids{SubscriptionId("s1")};
+  ASSERT_TRUE(store.CallbackOrigins(ids).ok());
+  auto job = store.LoadDeliveryJob(deliveries[0].id);
+  ASSERT_TRUE(job.ok());
+  ASSERT_NE(job->subscription, nullptr);
+  EXPECT_FALSE(job->subscription->disabled());
+
+  AttemptUpdate gone;
+  gone.delivery_id = deliveries[0].id;
+  gone.attempt.number = 1;
+  gone.attempt.started_ms = 6000;
+  gone.attempt.recorded_ms = 6001;
+  gone.attempt.outcome = AttemptOutcome::kHttpError;
+  gone.attempt.http_status = 410;
+  gone.new_status = DeliveryStatus::kFailed;
+  gone.disable_subscription = "callback answered 410 Gone";
+  std::vector<DisabledSubscription> disabled;
+  ASSERT_TRUE(store.RecordAttempts(std::vector<AttemptUpdate>{gone}, 0, &disabled).ok());
+  ASSERT_EQ(disabled.size(), 1u);
+
+  job = store.LoadDeliveryJob(deliveries[1].id);
+  ASSERT_TRUE(job.ok());
+  ASSERT_NE(job->subscription, nullptr);
+  EXPECT_TRUE(job->subscription->disabled());
 }
 
 }  // namespace
