@@ -3,7 +3,8 @@
 // receiver), against the same with the reference count (1,000). Per size: time from process start
 // to ready, resident memory, ingest rate (MemberAdded events on random seeded groups: every event
 // is matched against the index, none delivered) and delivery rate (TextMessageCreated events on
-// random seeded groups: one callback each, publish → last callback).
+// random seeded groups: one callback each, publish → last callback; the notes give each round's
+// publishing time and the broker's CPU per callback).
 //
 // Both brokers stay up, and the measurements alternate between them in the order reference, N,
 // N, reference, reference, N, N, reference, each figure the mean of its four rounds (the ingest
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "tools/bench/child_process.h"
 #include "tools/bench/producer.h"
 #include "tools/bench/profiler.h"
 #include "tools/bench/scenarios.h"
@@ -43,6 +45,11 @@ struct ScaleSide {
   long anon_end_kib = 0;  // heap etc.; the rest of VmRSS is mapped LMDB pages
   std::vector<double> ingest_rates;
   std::vector<double> delivery_rates;
+  // Per delivery round: the publishing (first send to last acknowledgement; the broker matches,
+  // stores and routes each event before it acknowledges it) and the broker's CPU (user + system)
+  // over the round, in µs per callback: where a slower round's time went.
+  std::vector<double> publish_seconds;
+  std::vector<double> cpu_us_per_callback;
 };
 
 // The mean of a side's rounds. With the sides' order swapped every round (RoundOrder), a drift that
@@ -176,10 +183,12 @@ bool DeliveryRound(Context& c, int round, ScaleSide* side) {
   const std::uint64_t before = side->receiver->count();
   const std::uint64_t want = before + o.scale_events;
   const auto profile = FirstRoundProfile(o, "scale-deliver", *side, round);
+  const double cpu_before = CpuSeconds(side->broker->pid());
   const std::int64_t t0 = NowNs();
   const LoadResult published = RunLoad(deliver);
   const auto timeout = std::chrono::seconds(60 + static_cast<long>(o.scale_events / 200));
   const bool all_in = side->receiver->WaitForCount(want, timeout);
+  const double cpu_used = CpuSeconds(side->broker->pid()) - cpu_before;
   if (profile) profile->Finish();
   if (published.accepted != o.scale_events || !all_in) {
     c.Fail(kScenario,
@@ -190,6 +199,8 @@ bool DeliveryRound(Context& c, int round, ScaleSide* side) {
   }
   side->delivery_rates.push_back(static_cast<double>(o.scale_events) /
                                  (static_cast<double>(side->receiver->last_ns() - t0) / 1e9));
+  side->publish_seconds.push_back(published.seconds);
+  side->cpu_us_per_callback.push_back(cpu_used * 1e6 / static_cast<double>(o.scale_events));
   // The attempts' records are written after the callbacks: not during the other side's round.
   side->broker->WaitIdle(std::chrono::milliseconds(300), std::chrono::seconds(30));
   return true;
@@ -266,6 +277,16 @@ void RunScaleScenario(Context& c) {
       Rounds(ref.ingest_rates) + " (" + ref.label + "); " + Rounds(big.ingest_rates) + " (" +
       big.label + "). Callbacks /s: " + Rounds(ref.delivery_rates) + "; " +
       Rounds(big.delivery_rates) + ".");
+  auto seconds = [](const std::vector<double>& v) {
+    std::string out;
+    for (double x : v) out += (out.empty() ? "" : ", ") + FormatSeconds(x);
+    return out;
+  };
+  c.report().AddNote(
+      "Scale: delivery rounds, publishing (first send → last acknowledgement): " +
+      seconds(ref.publish_seconds) + " (" + ref.label + "); " + seconds(big.publish_seconds) +
+      " (" + big.label + "). Broker CPU per callback (user + system, µs): " +
+      Rounds(ref.cpu_us_per_callback) + "; " + Rounds(big.cpu_us_per_callback) + ".");
 }
 
 }  // namespace hookbench
