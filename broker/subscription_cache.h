@@ -11,10 +11,12 @@
 // callback origin) and the second (for its attempt) were each one (docs/PERFORMANCE.md, scenario
 // 6). So the cache also has a version, raised by Changed() after every commit that wrote a
 // subscription, and each entry the version read before the transaction its bytes came from.
-// Current() returns an entry whose version is the cache's: no subscription has been written since
-// those bytes were read, so they are still the stored ones, and the caller need not read them.
-// A change is seen by every Current() after its writer's Changed(), which the store calls right
-// after the commit, before the write returns to its caller.
+// Current() returns an entry whose version is the cache's: no write of a subscription has called
+// Changed() since those bytes were read, so they are the stored ones (or were until a commit
+// whose Changed() is still to come), and the caller need not read them. A change is seen by every
+// Current() after its writer's Changed(), which the store calls right after the commit, before
+// the write returns to its caller; between the two, an attempt may still get the subscription as
+// it was, like one whose transaction began just before the commit.
 //
 // Thread-safety: all methods may be called from any thread. One mutex, held on a hit for a map
 // lookup and a byte comparison, and on a miss for placing the entry (the clock's sweep, the index

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <boost/json/serialize.hpp>
 #include <map>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <vector>
@@ -252,6 +253,60 @@ TEST(SubscriptionCacheTest, BytesReadBeforeAWriteAreNotCurrent) {
   EXPECT_TRUE(cache.Current("s1")->paused);
 }
 
+// Readers and a writer race, the way the store uses the cache: the writer stores generation g of
+// the subscription (under a lock standing in for LMDB's commit), then calls Changed(); a reader
+// takes Version() before its "transaction" (the read under the lock) and passes what it read to
+// Decode. Once the writer's Changed() for generation g has returned, Current() must never answer
+// with an older generation.
+TEST(SubscriptionCacheTest, CurrentIsNeverOlderThanAFinishedWrite) {
+  SubscriptionCache cache(4);
+  constexpr int kGenerations = 2000;
+  std::vector<std::string> stored;
+  for (int g = 0; g <= kGenerations; ++g) {
+    stored.push_back(Stored(MakeSubscription("s1", ObjectType::kGroup, std::to_string(g))));
+  }
+  std::mutex db_mu;
+  int db_generation = 0;         // guarded by db_mu
+  std::atomic<int> finished{0};  // generations whose Changed() has returned
+  std::atomic<bool> writing{true};
+  std::atomic<int> wrong{0};
+  std::atomic<long> current_hits{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&] {
+      while (writing.load()) {
+        const int done = finished.load();
+        if (auto sub = cache.Current("s1")) {
+          ++current_hits;
+          if (std::stoi(sub->object_id) < done) ++wrong;
+          continue;
+        }
+        const std::uint64_t version = cache.Version();
+        std::string bytes;
+        {
+          std::lock_guard<std::mutex> lock(db_mu);
+          bytes = stored[db_generation];
+        }
+        auto r = cache.Decode("s1", bytes, version);
+        if (!r.ok() || std::stoi((*r)->object_id) < done) ++wrong;
+      }
+    });
+  }
+  for (int g = 1; g <= kGenerations; ++g) {
+    {
+      std::lock_guard<std::mutex> lock(db_mu);
+      db_generation = g;
+    }
+    cache.Changed();
+    finished.store(g);
+    if (g % 4 == 0) std::this_thread::yield();  // let readers make entries current in between
+  }
+  writing.store(false);
+  for (auto& th : readers) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_GT(current_hits.load(), 0);  // the race went through Current(), not only Decode
+}
+
 // A store with one subscription, s1 on group g1: the delivery path reads through its cache.
 class StoreCacheTest : public ::testing::Test {
  protected:
@@ -293,6 +348,24 @@ TEST_F(StoreCacheTest, SeesAnUpdateAtTheNextLoad) {
   job = store.LoadDeliveryJob(deliveries[0].id);
   ASSERT_TRUE(job.ok());
   EXPECT_EQ(job->subscription, nullptr);
+}
+
+// A new callback URL is the origin at the next CallbackOrigins, though the old one was current.
+TEST_F(StoreCacheTest, CallbackOriginsSeesANewCallbackUrl) {
+  const std::vector<SubscriptionId> ids{SubscriptionId("s1")};
+  auto before = store_->CallbackOrigins(ids);
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->size(), 1u);
+  auto updated = store_->UpdateSubscription(SubscriptionId("s1"), [](Subscription& s) {
+    s.callback_url = "https://moved.example:8443/hook";
+    return Status::Ok();
+  });
+  ASSERT_TRUE(updated.ok());
+  auto after = store_->CallbackOrigins(ids);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_NE((*after)[0], (*before)[0]);
+  EXPECT_EQ((*after)[0], "https://moved.example:8443");
 }
 
 // A subscription the recorder disables (410 Gone) is seen disabled by the next load, also when it
