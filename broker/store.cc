@@ -672,6 +672,19 @@ Result<std::optional<Subscription>> ReadLiveSubscription(MDB_txn* txn, MDB_dbi s
   return std::optional<Subscription>(std::move(sub).value());
 }
 
+// Subscription `id` for the delivery path, deleted or not: the cache's current entry without a
+// read, or the record read in `txn` (begun after cache.Version() returned `version`) and decoded
+// through the cache; null when there is no record.
+Result<std::shared_ptr<const Subscription>> CachedSubscription(SubscriptionCache& cache,
+                                                               MDB_txn* txn, MDB_dbi subs,
+                                                               std::string_view id,
+                                                               std::uint64_t version) {
+  if (auto current = cache.Current(id)) return current;
+  std::string_view bytes;
+  if (GetValue(txn, subs, id, &bytes) != 0) return std::shared_ptr<const Subscription>();
+  return cache.Decode(id, bytes, version);
+}
+
 }  // namespace
 
 Result<std::optional<Subscription>> Store::GetSubscription(const SubscriptionId& id) const {
@@ -803,14 +816,9 @@ Result<std::vector<std::string>> Store::CallbackOrigins(std::span<const Subscrip
     auto it = seen.find(id.value());
     if (it == seen.end()) {
       std::string origin;
-      std::shared_ptr<const Subscription> sub = sub_cache_->Current(id.value());
-      std::string_view bytes;
-      if (!sub && GetValue(txn.get(), dbs_->subs, id.value(), &bytes) == 0) {
-        auto decoded = sub_cache_->Decode(id.value(), bytes, version);
-        if (decoded) sub = std::move(decoded).value();
-      }
-      if (sub) {
-        auto url = ParseUrl(sub->callback_url);
+      auto sub = CachedSubscription(*sub_cache_, txn.get(), dbs_->subs, id.value(), version);
+      if (sub && *sub) {
+        auto url = ParseUrl((*sub)->callback_url);
         if (url) origin = url->Origin();
       }
       it = seen.emplace(id.value(), std::move(origin)).first;
@@ -834,14 +842,10 @@ Result<DeliveryJob> Store::LoadDeliveryJob(const DeliveryId& id) const {
   if (!DecodeDelivery(id.value(), bytes, &job.delivery)) return Corrupt("delivery");
   // Usually decoded moments ago for the delivery's callback origin (CallbackOrigins), and still
   // current: no read of the subscription's record at all.
-  const std::string& sub_id = job.delivery.subscription_id.value();
-  std::shared_ptr<const Subscription> sub = sub_cache_->Current(sub_id);
-  if (!sub && GetValue(txn.get(), dbs_->subs, sub_id, &bytes) == 0) {
-    auto decoded = sub_cache_->Decode(sub_id, bytes, version);
-    if (!decoded) return decoded.error();
-    sub = std::move(decoded).value();
-  }
-  if (sub && !sub->deleted) job.subscription = std::move(sub);
+  auto sub = CachedSubscription(*sub_cache_, txn.get(), dbs_->subs,
+                                job.delivery.subscription_id.value(), version);
+  if (!sub) return sub.error();
+  if (*sub && !(*sub)->deleted) job.subscription = std::move(sub).value();
   rc = GetValue(txn.get(), dbs_->events, job.delivery.event_id.value(), &bytes);
   if (rc != 0) return lmdb::ToError("read event of delivery", rc);
   job.event_json.assign(bytes);

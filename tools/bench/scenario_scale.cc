@@ -61,9 +61,9 @@ double Mean(const std::vector<double>& v) {
   return sum / static_cast<double>(v.size());
 }
 
-std::string Rounds(const std::vector<double>& v) {
+std::string Rounds(const std::vector<double>& v, std::string (*format)(double) = FormatNumber) {
   std::string out;
-  for (double x : v) out += (out.empty() ? "" : ", ") + FormatNumber(x);
+  for (double x : v) out += (out.empty() ? "" : ", ") + format(x);
   return out;
 }
 
@@ -277,16 +277,12 @@ void RunScaleScenario(Context& c) {
       Rounds(ref.ingest_rates) + " (" + ref.label + "); " + Rounds(big.ingest_rates) + " (" +
       big.label + "). Callbacks /s: " + Rounds(ref.delivery_rates) + "; " +
       Rounds(big.delivery_rates) + ".");
-  auto seconds = [](const std::vector<double>& v) {
-    std::string out;
-    for (double x : v) out += (out.empty() ? "" : ", ") + FormatSeconds(x);
-    return out;
-  };
   c.report().AddNote(
       "Scale: delivery rounds, publishing (first send → last acknowledgement): " +
-      seconds(ref.publish_seconds) + " (" + ref.label + "); " + seconds(big.publish_seconds) +
-      " (" + big.label + "). Broker CPU per callback (user + system, µs): " +
-      Rounds(ref.cpu_us_per_callback) + "; " + Rounds(big.cpu_us_per_callback) + ".");
+      Rounds(ref.publish_seconds, FormatSeconds) + " (" + ref.label + "); " +
+      Rounds(big.publish_seconds, FormatSeconds) + " (" + big.label +
+      "). Broker CPU per callback (user + system, µs): " + Rounds(ref.cpu_us_per_callback) + "; " +
+      Rounds(big.cpu_us_per_callback) + ".");
 }
 
 }  // namespace hookbench
