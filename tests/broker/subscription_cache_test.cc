@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <random>
@@ -257,12 +258,14 @@ TEST(SubscriptionCacheTest, BytesReadBeforeAWriteAreNotCurrent) {
 // the subscription (under a lock standing in for LMDB's commit), then calls Changed(); a reader
 // takes Version() before its "transaction" (the read under the lock) and passes what it read to
 // Decode. Once the writer's Changed() for generation g has returned, Current() must never answer
-// with an older generation.
+// with an older generation. The writer goes on until enough reads have overlapped a write and
+// readers have hit a current entry between writes, however the threads happen to be scheduled.
 TEST(SubscriptionCacheTest, CurrentIsNeverOlderThanAFinishedWrite) {
   SubscriptionCache cache(4);
-  constexpr int kGenerations = 2000;
+  constexpr int kMaxGenerations = 20000;
+  constexpr long kOverlapsWanted = 500;  // reads with a write between their start and Decode
   std::vector<std::string> stored;
-  for (int g = 0; g <= kGenerations; ++g) {
+  for (int g = 0; g <= kMaxGenerations; ++g) {
     stored.push_back(Stored(MakeSubscription("s1", ObjectType::kGroup, std::to_string(g))));
   }
   std::mutex db_mu;
@@ -271,6 +274,9 @@ TEST(SubscriptionCacheTest, CurrentIsNeverOlderThanAFinishedWrite) {
   std::atomic<bool> writing{true};
   std::atomic<int> wrong{0};
   std::atomic<long> current_hits{0};
+  std::atomic<long> overlaps{0};
+  int waits_without_hit = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   std::vector<std::thread> readers;
   for (int t = 0; t < 3; ++t) {
     readers.emplace_back([&] {
@@ -287,12 +293,15 @@ TEST(SubscriptionCacheTest, CurrentIsNeverOlderThanAFinishedWrite) {
           std::lock_guard<std::mutex> lock(db_mu);
           bytes = stored[db_generation];
         }
+        std::this_thread::yield();  // a reader takes a while between its read and Decode
         auto r = cache.Decode("s1", bytes, version);
         if (!r.ok() || std::stoi((*r)->object_id) < done) ++wrong;
+        if (finished.load() != done) ++overlaps;
       }
     });
   }
-  for (int g = 1; g <= kGenerations; ++g) {
+  int g = 1;
+  for (; g <= kMaxGenerations && std::chrono::steady_clock::now() < deadline; ++g) {
     {
       std::lock_guard<std::mutex> lock(db_mu);
       db_generation = g;
@@ -300,11 +309,22 @@ TEST(SubscriptionCacheTest, CurrentIsNeverOlderThanAFinishedWrite) {
     cache.Changed();
     finished.store(g);
     if (g % 4 == 0) std::this_thread::yield();  // let readers make entries current in between
+    if (g % 64 == 0) {
+      // Wait until a reader has made the entry current and hit it, so the race goes through
+      // Current() between writes and not only through Decode.
+      const long hits = current_hits.load();
+      while (current_hits.load() == hits && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield();
+      }
+      if (current_hits.load() == hits) ++waits_without_hit;
+      if (overlaps.load() >= kOverlapsWanted) break;
+    }
   }
   writing.store(false);
   for (auto& th : readers) th.join();
   EXPECT_EQ(wrong.load(), 0);
-  EXPECT_GT(current_hits.load(), 0);  // the race went through Current(), not only Decode
+  EXPECT_EQ(waits_without_hit, 0);  // Current() answered between writes every time it could
+  EXPECT_GT(overlaps.load(), 0) << "after " << g << " generations";  // reads did race writes
 }
 
 // A store with one subscription, s1 on group g1: the delivery path reads through its cache.
