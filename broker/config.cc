@@ -173,6 +173,14 @@ const std::map<std::string, FlagSpec>& Flags() {
           c.connect_timeout = *d;
           return Status::Ok();
         }}},
+      {"dns-cache-seconds",
+       {true, false,
+        [](Config& c, const std::string& v) -> Status {
+          auto n = ParseInt("dns-cache-seconds", v, 0, 3600);
+          if (!n) return n.error();
+          c.dns_cache = std::chrono::seconds(*n);
+          return Status::Ok();
+        }}},
       {"breaker-failures",
        {true, false,
         [](Config& c, const std::string& v) -> Status {
@@ -420,6 +428,9 @@ Callbacks:
   --no-validation-handshake   register webhooks without the GET ?validationToken= check
   --callback-timeout SECONDS  time allowed for one callback attempt (default 15)
   --connect-timeout SECONDS   time allowed to connect (default 5), within the callback timeout
+  --dns-cache-seconds N       how long a callback host name's addresses are kept before it is
+                              looked up again (default 30; 0: look it up for every callback);
+                              the SSRF guard checks them on every attempt
   --breaker-failures N        consecutive failures (no connection, timeout, TLS, 5xx, 429) that
                               open an endpoint's circuit: its deliveries wait, and one probe
                               goes after the cool-down (default 5; 0: never open)

@@ -30,6 +30,7 @@ struct Config {
   int endpoint_concurrency = 4;
   std::chrono::milliseconds callback_timeout{15000};
   std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds dns_cache{30000};  // how long a callback host's addresses are kept
   int breaker_failures = 5;
   std::chrono::milliseconds breaker_cooldown{10000};
   std::chrono::milliseconds disable_after{5LL * 24 * 3600 * 1000};  // 0: never

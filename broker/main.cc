@@ -86,6 +86,7 @@ int Run(const Config& config) {
   sender_options.address_policy = policy;
   sender_options.ca_file = config.ca_file;
   sender_options.connect_timeout = config.connect_timeout;
+  sender_options.dns_cache_ttl = config.dns_cache;
   sender_options.max_idle_per_origin = static_cast<std::size_t>(config.endpoint_concurrency);
   SocketSender sender(sender_options);
 

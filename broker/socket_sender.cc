@@ -260,7 +260,8 @@ void SocketSender::ContextFree::operator()(SSL_CTX* context) const { SSL_CTX_fre
 SocketSender::SocketSender(SocketSenderOptions options)
     : options_(std::move(options)),
       ca_store_(X509_STORE_new()),
-      tls_(SSL_CTX_new(TLS_client_method())) {
+      tls_(SSL_CTX_new(TLS_client_method())),
+      resolver_(options_.dns_cache_ttl, clock_, options_.lookup) {
   X509_STORE_set_default_paths(ca_store_.get());
   // Config checked that the file is readable; a file without certificates trusts nothing more.
   if (!options_.ca_file.empty()) X509_STORE_load_file(ca_store_.get(), options_.ca_file.c_str());
@@ -528,7 +529,7 @@ HttpResult SocketSender::Send(const HttpRequest& request) {
     return finish();
   }
   Result<std::vector<std::string>> addresses =
-      ResolveCallbackAddresses(request.url, options_.address_policy);
+      ResolveCallbackAddresses(request.url, options_.address_policy, resolver_);
   if (!addresses) {
     result.kind = addresses.error().code == "callback_forbidden" ? HttpResult::Kind::kForbidden
                                                                  : HttpResult::Kind::kConnectError;

@@ -12,7 +12,9 @@
 //
 // How the SSRF guard holds at connect time: the sender resolves the host itself, checks every
 // address with CallbackAddressPolicy and connects to the first allowed one; a pooled connection
-// is reused only while its address is still among the host's allowed addresses. TLS verifies the
+// is reused only while its address is still among the host's allowed addresses. A name's
+// addresses are remembered for dns_cache_ttl (host_resolver.h), not asked of DNS per callback;
+// the policy still judges them on every attempt. TLS verifies the
 // certificate against the URL's host: its IP address, or its DNS name (also sent as SNI).
 //
 // Pooled connections are reused only if still usable: idle for less than 60 s, and the peer has
@@ -22,8 +24,8 @@
 // Every exchange ends within its HttpRequest::timeout: a DeadlineWatch shuts the connection down
 // when the whole exchange (connect, TLS, request, headers, body) takes longer, so an endpoint
 // trickling bytes cannot hold a worker beyond it; an answer cut off there is a timeout, never a
-// short body. Connecting alone is also bounded by connect_timeout. (Resolving the host name comes
-// before and is bounded by the system resolver's own timeouts.)
+// short body. Connecting alone is also bounded by connect_timeout. (Resolving the host name, when
+// it is not remembered, comes before and is bounded by the system resolver's own timeouts.)
 //
 // A kept-alive connection that fails before any byte of an answer arrives was closed by the
 // endpoint while idle, or closed after reading the request without answering: the two look
@@ -52,7 +54,9 @@
 #include <string>
 #include <vector>
 
+#include "broker/clock.h"
 #include "broker/deadline_watch.h"
+#include "broker/host_resolver.h"
 #include "broker/http_sender.h"
 #include "proto/address_policy.h"
 
@@ -69,6 +73,10 @@ struct SocketSenderOptions {
   std::size_t max_idle_per_origin = 16;
   // Larger response bodies are cut off (the attempt keeps its status; the connection is closed).
   std::size_t max_response_bytes = 64 * 1024;
+  // How long a host name's addresses are remembered (0: looked up for every request), and how
+  // they are looked up (tests script it).
+  std::chrono::milliseconds dns_cache_ttl{30000};
+  HostResolver::Lookup lookup = HostResolver::SystemLookup;
 };
 
 class SocketSender final : public HttpSender {
@@ -117,6 +125,8 @@ class SocketSender final : public HttpSender {
   std::unique_ptr<x509_store_st, StoreFree> ca_store_;
   std::unique_ptr<ssl_ctx_st, ContextFree> tls_;  // TLS 1.2+, peer verification required
   DeadlineWatch deadlines_;
+  SystemClock clock_;
+  HostResolver resolver_;  // uses clock_
   std::mutex mu_;
   // Idle connections by origin, most recently used last. Guarded by mu_.
   std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;

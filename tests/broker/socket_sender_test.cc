@@ -116,6 +116,52 @@ TEST_F(SocketSenderTest, LoopbackIsRefusedWithoutAnAllowRuleEvenByName) {
   EXPECT_TRUE(receiver_->Posts().empty()) << "no request may leave";
 }
 
+// A host name is looked up once for many callbacks, not once per callback (host_resolver.h).
+TEST_F(SocketSenderTest, AHostNameIsLookedUpOnceWhileRemembered) {
+  std::atomic<int> lookups{0};
+  SocketSenderOptions options = Options(true, true);
+  options.lookup = [&](const std::string& host) -> Result<std::vector<IpAddress>> {
+    ++lookups;
+    EXPECT_EQ(host, "localhost");
+    return std::vector<IpAddress>{*ParseIpAddress("127.0.0.1")};
+  };
+  SocketSender sender(options);
+  const std::string url = "https://localhost:" + std::to_string(receiver_->port()) + "/hook";
+  for (int i = 0; i < 5; ++i) {
+    HttpResult r = sender.Send(Post(url));
+    ASSERT_EQ(r.kind, HttpResult::Kind::kResponse) << r.error;
+    EXPECT_EQ(r.status, 200);
+  }
+  EXPECT_EQ(lookups.load(), 1);
+  EXPECT_EQ(receiver_->Posts().size(), 5u);
+
+  // Turned off, every callback looks the name up.
+  options.dns_cache_ttl = 0ms;
+  SocketSender uncached(options);
+  lookups = 0;
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(uncached.Send(Post(url)).status, 200);
+  EXPECT_EQ(lookups.load(), 3);
+}
+
+// What is remembered is the lookup's answer, not a verdict: the SSRF guard judges a remembered
+// address on every attempt.
+TEST_F(SocketSenderTest, ARememberedAddressIsStillCheckedByTheGuardEveryTime) {
+  std::atomic<int> lookups{0};
+  SocketSenderOptions options = Options(/*allow_loopback=*/false, true);
+  options.lookup = [&](const std::string&) -> Result<std::vector<IpAddress>> {
+    ++lookups;
+    return std::vector<IpAddress>{*ParseIpAddress("127.0.0.1")};
+  };
+  SocketSender sender(options);
+  const std::string url = "https://localhost:" + std::to_string(receiver_->port()) + "/hook";
+  for (int i = 0; i < 3; ++i) {
+    HttpResult r = sender.Send(Post(url));
+    EXPECT_EQ(r.kind, HttpResult::Kind::kForbidden) << r.error;
+  }
+  EXPECT_EQ(lookups.load(), 1);
+  EXPECT_TRUE(receiver_->Posts().empty()) << "no request may leave";
+}
+
 TEST_F(SocketSenderTest, UntrustedCertificateIsATlsErrorNeverAFallback) {
   SocketSender sender(Options(true, /*trust_ca=*/false));
   HttpResult r = sender.Send(Post(receiver_->BaseUrl() + "/hook"));

@@ -90,6 +90,10 @@ TEST_F(CliTest, StrayArgumentAndMissingOrBadValuesExitTwoNamingTheFlag) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_TRUE(Contains(bad.err, "--delivery-workers")) << bad.err;
 
+  CommandResult bad_dns = Broker({"--dns-cache-seconds", "-1"});
+  EXPECT_EQ(bad_dns.exit_code, 2);
+  EXPECT_TRUE(Contains(bad_dns.err, "--dns-cache-seconds")) << bad_dns.err;
+
   CommandResult short_key = Broker({"--api-key", "short"});
   EXPECT_EQ(short_key.exit_code, 2);
   EXPECT_TRUE(Contains(short_key.err, "--api-key")) << short_key.err;
