@@ -40,6 +40,8 @@ Usage: hookbench [FLAGS]
   --endpoint-concurrency N broker --endpoint-concurrency and wrk connections (default 4)
   --delivery-workers N     broker --delivery-workers (default 32)
   --wrk-seconds S          delivery baseline: wrk duration (default 5)
+  --callback-host NAME     the host in every receiver's URL (default 127.0.0.1); a name such
+                           as localhost makes the broker look it up (--dns-cache-seconds)
   --latency-rate N         latency: events per second (default 1000)
   --latency-seconds S      latency: duration per protocol (default 5)
   --fanout N               fan-out: subscriptions on one group (default 1000)
@@ -126,6 +128,7 @@ std::optional<Options> ParseOptions(const std::vector<std::string>& args, int* e
       {"--endpoint-concurrency", as_int(&o.endpoint_concurrency)},
       {"--delivery-workers", as_int(&o.delivery_workers)},
       {"--wrk-seconds", as_double(&o.wrk_seconds)},
+      {"--callback-host", as_string(&o.callback_host)},
       {"--latency-rate", as_int(&o.latency_rate)},
       {"--latency-seconds", as_double(&o.latency_seconds)},
       {"--fanout", as_int(&o.fanout)},

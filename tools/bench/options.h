@@ -34,6 +34,9 @@ struct Options {
   int endpoint_concurrency = 4;
   int delivery_workers = 32;
   double wrk_seconds = 5;
+  // The host in every receiver's URL (what the broker and wrk are given): an address, or a name
+  // that resolves to 127.0.0.1 such as localhost, to include the callback host's lookup.
+  std::string callback_host = "127.0.0.1";
 
   // 3. Latency.
   int latency_rate = 1000;  // events per second

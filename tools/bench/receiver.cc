@@ -81,7 +81,8 @@ void Receiver::Stop() {
 void Receiver::Release() { released_.store(true); }
 
 std::string Receiver::base_url() const {
-  return std::string(options_.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
+  return std::string(options_.tls ? "https" : "http") + "://" + options_.host + ":" +
+         std::to_string(port_);
 }
 
 bool Receiver::InOutage() const {

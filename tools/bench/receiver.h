@@ -22,9 +22,10 @@ namespace hookbench {
 
 struct ReceiverOptions {
   bool tls = false;
-  std::string cert_file;  // with tls
-  std::string key_file;   // with tls
-  int threads = 8;        // the server's thread pool: one per kept-alive connection, and spare
+  std::string host = "127.0.0.1";  // in the URL; the receiver listens on 127.0.0.1 whatever it is
+  std::string cert_file;           // with tls
+  std::string key_file;            // with tls
+  int threads = 8;  // the server's thread pool: one per kept-alive connection, and spare
   bool hang = false;
   bool record_latency = false;
   // Outages: every `outage_period_s` seconds (from Start()), the first `outage_s` of them answer
@@ -47,7 +48,7 @@ class Receiver {
   void Stop();
   void Release();  // a hanging receiver answers (503) from now on
 
-  std::string base_url() const;  // "http(s)://127.0.0.1:PORT"
+  std::string base_url() const;  // "http(s)://HOST:PORT"
   std::string url() const { return base_url() + "/hook"; }
 
   std::uint64_t count() const { return count_.load(); }

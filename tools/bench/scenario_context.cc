@@ -30,6 +30,7 @@ BrokerConfig Context::BrokerFor(const std::string& name) {
 ReceiverOptions Context::ReceiverFor(bool tls) const {
   ReceiverOptions options;
   options.tls = tls;
+  options.host = options_.callback_host;
   options.cert_file = pki_.server_cert;
   options.key_file = pki_.server_key;
   // Every kept-alive connection holds a pool thread; the broker opens up to
