@@ -58,16 +58,29 @@ Result<std::vector<IpAddress>> HostResolver::Resolve(const std::string& host) {
     auto it = entries_.find(host);
     if (it != entries_.end() && Fresh(it->second, clock_.NowMs())) return it->second.addresses;
   }
+  const std::int64_t began = clock_.NowMs();
   Result<std::vector<IpAddress>> answer = lookup_(host);
   if (!answer || ttl_ms_ == 0) return answer;
-  const std::int64_t now = clock_.NowMs();
   std::lock_guard<std::mutex> lock(mu_);
-  if (entries_.size() >= max_hosts_ && entries_.find(host) == entries_.end()) {
-    std::erase_if(entries_, [&](const auto& e) { return !Fresh(e.second, now); });
-    if (entries_.size() >= max_hosts_) entries_.clear();
+  auto it = entries_.find(host);
+  if (it != entries_.end()) {
+    // Another caller's lookup began later: its answer is the newer one.
+    if (it->second.resolved_ms <= began) it->second = Entry{*answer, began};
+    return answer;
   }
-  entries_[host] = Entry{*answer, now};
+  if (entries_.size() >= max_hosts_) {
+    const std::int64_t now = clock_.NowMs();
+    std::erase_if(entries_, [&](const auto& e) { return !Fresh(e.second, now); });
+    // Room for a quarter of the names (at least one) before the next sweep.
+    if (entries_.size() > max_hosts_ - std::max<std::size_t>(1, max_hosts_ / 4)) entries_.clear();
+  }
+  entries_.emplace(host, Entry{*answer, began});
   return answer;
+}
+
+void HostResolver::Forget(const std::string& host) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.erase(host);
 }
 
 std::size_t HostResolver::cached() const {

@@ -12,8 +12,14 @@
 // every address it is about to connect to against the policy on every attempt
 // (callback_address.h). A name that starts resolving elsewhere is seen within `ttl`.
 //
-// Callers that miss at the same moment each look the name up; the last answer is kept. At most
-// `max_hosts` names are kept: when full, expired entries go, and if none has expired, all.
+// The sender forgets a name when connecting to its first allowed address fails, so that the next
+// attempt asks again (the name may have moved, or the resolver may put another address first)
+// instead of trying the same address for the rest of the TTL.
+//
+// Callers that miss at the same moment each look the name up; an answer never replaces one from a
+// lookup that began later, and its TTL counts from when its lookup began. At most `max_hosts`
+// names are kept: when full, expired entries go, and if that leaves no room for a quarter of
+// them (at least one), all go, so that a full cache is swept at most once per quarter of its size.
 //
 // Thread-safety: Resolve() may be called from many threads at once; the lookup runs without
 // the lock held.
@@ -47,13 +53,15 @@ class HostResolver {
                std::size_t max_hosts = 10000);
 
   Result<std::vector<IpAddress>> Resolve(const std::string& host);
+  // The next Resolve() of `host` looks it up again.
+  void Forget(const std::string& host);
 
   std::size_t cached() const;  // names remembered now (expired or not)
 
  private:
   struct Entry {
     std::vector<IpAddress> addresses;
-    std::int64_t resolved_ms = 0;
+    std::int64_t resolved_ms = 0;  // when the lookup that gave `addresses` began
   };
   // Requires mu_. An entry resolved in the future (the wall clock went back) has expired too.
   bool Fresh(const Entry& entry, std::int64_t now_ms) const;

@@ -546,7 +546,12 @@ HttpResult SocketSender::Send(const HttpRequest& request) {
     if (fresh) {
       // A new connection goes to the first allowed address, in the resolver's order.
       connection = Connect(request.url, addresses->front(), deadline, result);
-      if (connection == nullptr) return finish();
+      if (connection == nullptr) {
+        // The name may have moved, or another of its addresses may be up: ask again next time
+        // rather than retry this address for the rest of the resolver's TTL.
+        resolver_.Forget(request.url.host);
+        return finish();
+      }
     }
     // The handshake and the exchange end at the deadline, however slowly the endpoint answers.
     Connection* watched = connection.get();

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -135,6 +136,50 @@ TEST_F(HostResolverTest, AtMostMaxHostsAreKeptExpiredOnesGoFirst) {
   EXPECT_EQ(resolver->cached(), 1u);
   ASSERT_TRUE(resolver->Resolve("h4").ok());
   EXPECT_EQ(dns_.Count("h4"), 1);
+}
+
+TEST_F(HostResolverTest, AForgottenNameIsLookedUpAgain) {
+  dns_.Set("hooks.example", "203.0.113.5");
+  auto resolver = Make(30s);
+  ASSERT_TRUE(resolver->Resolve("hooks.example").ok());
+  resolver->Forget("hooks.example");
+  dns_.Set("hooks.example", "203.0.113.6");
+  EXPECT_EQ(First(resolver->Resolve("hooks.example")), "203.0.113.6");
+  EXPECT_EQ(dns_.Count("hooks.example"), 2);
+  resolver->Forget("never.seen");  // nothing to forget: no harm
+  EXPECT_EQ(resolver->cached(), 1u);
+}
+
+// The TTL counts from when the lookup began, and a lookup that began earlier (a slow one) does
+// not replace the answer of one that began later.
+TEST_F(HostResolverTest, AnAnswerCountsFromItsLookupsStartAndNeverReplacesANewerOne) {
+  std::function<void()> during_lookup;
+  int lookups = 0;
+  HostResolver resolver(30s, clock_, [&](const std::string&) -> Result<std::vector<IpAddress>> {
+    ++lookups;
+    const std::string address = "203.0.113." + std::to_string(lookups);
+    if (during_lookup) {
+      auto inner = std::move(during_lookup);
+      during_lookup = nullptr;
+      inner();
+    }
+    return std::vector<IpAddress>{*ParseIpAddress(address)};
+  });
+  // A slow lookup (began at t) finishes 10 s later: kept until t + 30 s, not t + 40 s.
+  during_lookup = [&] { clock_.Advance(10'000); };
+  ASSERT_EQ(First(resolver.Resolve("hooks.example")), "203.0.113.1");
+  clock_.Advance(19'999);
+  EXPECT_EQ(First(resolver.Resolve("hooks.example")), "203.0.113.1");
+  clock_.Advance(1);
+  // Expired. This lookup (began now) is overtaken, while it runs, by one that begins 1 ms later
+  // and finishes first: the later one's answer stays.
+  during_lookup = [&] {
+    clock_.Advance(1);
+    EXPECT_EQ(First(resolver.Resolve("hooks.example")), "203.0.113.3");
+  };
+  EXPECT_EQ(First(resolver.Resolve("hooks.example")), "203.0.113.2");
+  EXPECT_EQ(First(resolver.Resolve("hooks.example")), "203.0.113.3") << "the newer answer stays";
+  EXPECT_EQ(lookups, 3);
 }
 
 TEST_F(HostResolverTest, ConcurrentCallersAllGetTheAnswer) {

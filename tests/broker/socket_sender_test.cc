@@ -143,6 +143,30 @@ TEST_F(SocketSenderTest, AHostNameIsLookedUpOnceWhileRemembered) {
   EXPECT_EQ(lookups.load(), 3);
 }
 
+// A name whose remembered address refuses the connection is looked up again at the next attempt,
+// not retried at that address for the rest of the TTL: it may have moved.
+TEST_F(SocketSenderTest, ANameIsLookedUpAgainAfterItsAddressRefused) {
+  const int port = receiver_->port();
+  std::atomic<int> lookups{0};
+  std::atomic<bool> moved{false};
+  // The name first points at 127.0.0.2 (nothing listens there on the receiver's port), then at
+  // 127.0.0.1, where the receiver is.
+  SocketSenderOptions options = Options(true, true);
+  options.lookup = [&](const std::string&) -> Result<std::vector<IpAddress>> {
+    ++lookups;
+    return std::vector<IpAddress>{*ParseIpAddress(moved ? "127.0.0.1" : "127.0.0.2")};
+  };
+  SocketSender sender(options);
+  const std::string url = "https://localhost:" + std::to_string(port) + "/hook";
+  HttpResult refused = sender.Send(Post(url));
+  EXPECT_EQ(refused.kind, HttpResult::Kind::kConnectError) << refused.error;
+  moved = true;
+  HttpResult r = sender.Send(Post(url));
+  ASSERT_EQ(r.kind, HttpResult::Kind::kResponse) << r.error;
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(lookups.load(), 2);
+}
+
 // What is remembered is the lookup's answer, not a verdict: the SSRF guard judges a remembered
 // address on every attempt.
 TEST_F(SocketSenderTest, ARememberedAddressIsStillCheckedByTheGuardEveryTime) {

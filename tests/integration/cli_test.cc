@@ -64,6 +64,8 @@ TEST_F(CliTest, VersionPrintsVersionAndExitsZero) {
   CommandResult r = Broker({"--version"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.rfind("hookbroker ", 0), 0u) << r.out;
+  // Flags before it are parsed: 0 turns the DNS cache off and is a valid value.
+  EXPECT_EQ(Broker({"--dns-cache-seconds", "0", "--version"}).exit_code, 0);
 }
 
 TEST_F(CliTest, UnknownFlagExitsTwoNamingIt) {
