@@ -64,7 +64,7 @@ Result<std::vector<IpAddress>> HostResolver::Resolve(const std::string& host) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(host);
   if (it != entries_.end()) {
-    // Another caller's lookup began later: its answer is the newer one.
+    // Replace the entry unless its lookup began after this one: then its answer is newer.
     if (it->second.resolved_ms <= began) it->second = Entry{*answer, began};
     return answer;
   }
