@@ -66,8 +66,10 @@ std::string TakeTlsError() {
   return text;
 }
 
+// One pass; find_first_of with a set calls memchr over the set for every character.
 bool HasLineBreakOrNul(const std::string& s) {
-  return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos;
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
 bool IsTokenChar(char c) {

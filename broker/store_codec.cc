@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "proto/json_writer.h"
+
 namespace hookbroker::codec {
 
 void AppendU64(std::string& out, std::uint64_t v) {
@@ -202,24 +204,44 @@ bool DecodeDelivery(std::uint64_t id, std::string_view bytes, DeliveryRecord* d)
 }
 
 std::string EncodeAttempt(const AttemptRecord& a) {
-  // One record per attempt on the delivery path: build it in a stack arena, not field by field on
-  // the heap.
-  unsigned char arena[4096];
-  boost::json::monotonic_resource mr(arena, sizeof(arena));
-  boost::json::object o(&mr);
-  o["n"] = a.number;
-  o["startedAt"] = a.started_ms;
-  o["durationMs"] = a.duration_ms;
-  o["recordedAt"] = a.recorded_ms;
-  o["outcome"] = ToString(a.outcome);
-  o["httpStatus"] = a.http_status;
-  o["error"] = a.error;
-  o["response"] = a.response_excerpt;
-  o["url"] = a.url;
-  boost::json::array headers(&mr);
-  for (const auto& [name, value] : a.request_headers) headers.push_back({name, value});
-  o["headers"] = std::move(headers);
-  return boost::json::serialize(o);
+  // One record per attempt on the delivery path, written directly: a boost::json object built
+  // and serialized per attempt was 3.6 % of the broker's CPU in the hookbench delivery profile.
+  // The bytes are those boost::json::serialize wrote for the same object (store_codec_test).
+  std::string out;
+  std::size_t headers_size = 0;
+  for (const auto& [name, value] : a.request_headers) headers_size += name.size() + value.size();
+  out.reserve(160 + a.error.size() + a.response_excerpt.size() + a.url.size() + headers_size +
+              8 * a.request_headers.size());
+  out += R"({"n":)";
+  AppendJsonInt(out, a.number);
+  out += R"(,"startedAt":)";
+  AppendJsonInt(out, a.started_ms);
+  out += R"(,"durationMs":)";
+  AppendJsonInt(out, a.duration_ms);
+  out += R"(,"recordedAt":)";
+  AppendJsonInt(out, a.recorded_ms);
+  out += R"(,"outcome":)";
+  AppendJsonString(out, ToString(a.outcome));
+  out += R"(,"httpStatus":)";
+  AppendJsonInt(out, a.http_status);
+  out += R"(,"error":)";
+  AppendJsonString(out, a.error);
+  out += R"(,"response":)";
+  AppendJsonString(out, a.response_excerpt);
+  out += R"(,"url":)";
+  AppendJsonString(out, a.url);
+  out += R"(,"headers":[)";
+  bool first = true;
+  for (const auto& [name, value] : a.request_headers) {
+    out += first ? "[" : ",[";
+    first = false;
+    AppendJsonString(out, name);
+    out += ',';
+    AppendJsonString(out, value);
+    out += ']';
+  }
+  out += "]}";
+  return out;
 }
 
 namespace {

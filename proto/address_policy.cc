@@ -106,6 +106,24 @@ std::string_view Article(AddressClass c) { return c == AddressClass::kUnspecifie
 }  // namespace
 
 std::string IpAddress::ToString() const {
+  if (!v6) {
+    // Every callback attempt formats its allowed addresses; inet_ntop's sprintf was 1 % of the
+    // broker's CPU per callback (hookbench delivery profile).
+    std::string out;
+    out.reserve(15);
+    for (int i = 0; i < 4; ++i) {
+      if (i > 0) out.push_back('.');
+      char digits[3];
+      int n = 0;
+      unsigned value = bytes[i];
+      do {
+        digits[n++] = static_cast<char>('0' + value % 10);
+        value /= 10;
+      } while (value != 0);
+      while (n > 0) out.push_back(digits[--n]);
+    }
+    return out;
+  }
   char buf[INET6_ADDRSTRLEN] = {};
   if (inet_ntop(v6 ? AF_INET6 : AF_INET, bytes.data(), buf, sizeof(buf)) == nullptr) return {};
   return buf;

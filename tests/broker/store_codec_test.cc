@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+#include <random>
+#include <string>
+
 namespace hookbroker::codec {
 namespace {
 
@@ -34,6 +38,60 @@ TEST(StoreCodecTest, StatsWrittenBeforeTheFailingPeriodStillDecode) {
   EXPECT_EQ(back.failing_since_ms, 0);
   bytes.resize(bytes.size() - 3);
   EXPECT_FALSE(DecodeStats(bytes, &back)) << "a truncated record is still refused";
+}
+
+// What EncodeAttempt wrote while it built a boost::json object: stored attempts keep these bytes.
+std::string EncodeAttemptAsObject(const AttemptRecord& a) {
+  boost::json::object o;
+  o["n"] = a.number;
+  o["startedAt"] = a.started_ms;
+  o["durationMs"] = a.duration_ms;
+  o["recordedAt"] = a.recorded_ms;
+  o["outcome"] = ToString(a.outcome);
+  o["httpStatus"] = a.http_status;
+  o["error"] = a.error;
+  o["response"] = a.response_excerpt;
+  o["url"] = a.url;
+  boost::json::array headers;
+  for (const auto& [name, value] : a.request_headers) headers.push_back({name, value});
+  o["headers"] = std::move(headers);
+  return boost::json::serialize(o);
+}
+
+TEST(StoreCodecTest, AttemptIsWrittenAsTheJsonObjectItAlwaysWasAndReadsBack) {
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> ascii(0, 127);
+  auto text = [&](std::size_t n) {
+    std::string s(n, '\0');
+    for (char& c : s) c = static_cast<char>(ascii(rng));
+    return s;
+  };
+  for (int i = 0; i < 200; ++i) {
+    AttemptRecord a;
+    a.number = i + 1;
+    a.started_ms = 1'700'000'000'000 + i;
+    a.duration_ms = i * 3;
+    a.recorded_ms = -i;  // never negative in the store, but the codec must not care
+    a.outcome = static_cast<AttemptOutcome>(i % 7);
+    a.http_status = i % 3 == 0 ? 0 : 200 + i;
+    a.error = text(static_cast<std::size_t>(i % 40));
+    a.response_excerpt = text(static_cast<std::size_t>(i % 90));
+    a.url = "https://example.com/hook?" + text(5);
+    for (int h = 0; h < i % 5; ++h) a.request_headers.emplace_back(text(8), text(20));
+    const std::string bytes = EncodeAttempt(a);
+    ASSERT_EQ(bytes, EncodeAttemptAsObject(a)) << "record " << i;
+    AttemptRecord back;
+    ASSERT_TRUE(DecodeAttempt(bytes, &back)) << bytes;
+    EXPECT_EQ(back.number, a.number);
+    EXPECT_EQ(back.started_ms, a.started_ms);
+    EXPECT_EQ(back.recorded_ms, a.recorded_ms);
+    EXPECT_EQ(back.outcome, a.outcome);
+    EXPECT_EQ(back.http_status, a.http_status);
+    EXPECT_EQ(back.error, a.error);
+    EXPECT_EQ(back.response_excerpt, a.response_excerpt);
+    EXPECT_EQ(back.url, a.url);
+    EXPECT_EQ(back.request_headers, a.request_headers);
+  }
 }
 
 }  // namespace

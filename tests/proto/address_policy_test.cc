@@ -1,5 +1,6 @@
 #include "proto/address_policy.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 namespace hookbroker {
@@ -25,6 +26,21 @@ TEST(AddressPolicyTest, ParsesIpv4) {
   EXPECT_EQ(a.bytes[0], 192);
   EXPECT_EQ(a.bytes[3], 33);
   EXPECT_EQ(a.ToString(), "192.0.2.33");
+}
+
+TEST(AddressPolicyTest, PrintsIpv4AsInetNtopDoes) {
+  // Every byte value in every position, against the C library's formatting.
+  for (int position = 0; position < 4; ++position) {
+    for (int value = 0; value < 256; ++value) {
+      IpAddress a;
+      a.bytes = {10, 20, 30, 40};
+      a.bytes[position] = static_cast<std::uint8_t>(value);
+      char expected[INET_ADDRSTRLEN] = {};
+      ASSERT_NE(inet_ntop(AF_INET, a.bytes.data(), expected, sizeof(expected)), nullptr);
+      ASSERT_EQ(a.ToString(), expected) << "byte " << position << " = " << value;
+      ASSERT_EQ(Ip(expected).bytes, a.bytes);
+    }
+  }
 }
 
 TEST(AddressPolicyTest, ParsesIpv6AndPrintsCanonicalForm) {

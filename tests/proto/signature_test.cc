@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <thread>
+
 #include "proto/base64.h"
 
 namespace hookbroker {
@@ -175,6 +178,13 @@ TEST(SignatureTest, MessageIdIsStableAndDependsOnBothIds) {
 TEST(SignatureTest, Sha256HexMatchesKnownDigests) {
   EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // The thread's context is reused: nothing of one input may carry into the next.
+  EXPECT_EQ(Sha256Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  std::string other_thread;
+  std::thread([&] { other_thread = Sha256Hex("abc"); }).join();
+  EXPECT_EQ(other_thread, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(SignatureTest, ConstantTimeEqualsComparesContentAndLength) {
