@@ -301,8 +301,9 @@ void Dispatcher::Stop() {
 }
 
 std::size_t Dispatcher::MaxUnrecorded() const {
-  return static_cast<std::size_t>(options_.max_unrecorded > 0 ? options_.max_unrecorded
-                                                              : 2 * options_.workers);
+  return static_cast<std::size_t>(options_.max_unrecorded > 0
+                                      ? options_.max_unrecorded
+                                      : kUnrecordedPerWorker * options_.workers);
 }
 
 std::size_t Dispatcher::RecordNow() const { return std::max<std::size_t>(1, MaxUnrecorded() / 2); }

@@ -6,8 +6,9 @@
 //  - one recorder thread writes finished attempts to the store in batches (one transaction, one
 //    fsync) and puts retries back on the queue. It gathers a batch for up to `record_linger`
 //    after the first attempt finishes (or until half of max_unrecorded are waiting): every
-//    commit rewrites the B-tree pages of six tables and fsyncs, so one commit per few attempts
-//    cost a third of the broker's CPU while delivering (docs/PERFORMANCE.md).
+//    commit rewrites the B-tree pages of six tables and fsyncs, about 19 pages whatever it
+//    holds, so one commit per few attempts cost a third of the broker's CPU while delivering
+//    (docs/PERFORMANCE.md).
 // A worker that takes a job wakes one more worker only while runnable work is left; one idle
 // worker at a time sleeps until the earliest timer (a retry due, a circuit's probe) and the
 // others until woken; the recorder wakes workers held by max_unrecorded.
@@ -44,6 +45,9 @@
 
 namespace hookbroker {
 
+// max_unrecorded when it is not set: this many attempts per worker.
+inline constexpr int kUnrecordedPerWorker = 8;
+
 struct DispatcherOptions {
   RetrySchedule schedule = RetrySchedule::Default();
   int workers = 32;
@@ -54,12 +58,14 @@ struct DispatcherOptions {
   // 0: never.
   std::int64_t disable_after_ms = 5LL * 24 * 3600 * 1000;
   // At most this many attempts are sent and not yet recorded at any moment (in flight, or done
-  // and waiting for the recorder's commit): what a crash can make the broker repeat. 0: twice
-  // `workers`.
+  // and waiting for the recorder's commit): what a crash can make the broker repeat. 0:
+  // kUnrecordedPerWorker × `workers` (256 by default), so that at a few endpoints' full rate a
+  // commit gathers tens of records rather than a few (docs/PERFORMANCE.md: 22 → 62 records per
+  // commit, broker CPU per HTTP callback −20 %).
   int max_unrecorded = 0;
   // How long the recorder waits, after an attempt finishes, for more to commit with it. Only
   // the audit record waits: the endpoint's slot is free as soon as the response is in.
-  std::chrono::milliseconds record_linger{2};
+  std::chrono::milliseconds record_linger{6};
   // Uniform draws in [0, 1) for retry jitter; a thread-safe default when empty.
   std::function<double()> random;
   Metrics* metrics = nullptr;  // optional

@@ -26,7 +26,7 @@ Usage: hookcrash [FLAGS]
   --seed N                   random seed (default: from the clock; printed)
   --keep-dir DIR             keep the data folder in DIR (must not exist) instead of a temp dir
   --report-bound-only        only report, not fail, when one kill repeats more callbacks
-                             than the broker may have sent unrecorded (2 x delivery workers)
+                             than the broker may have sent unrecorded (8 x delivery workers)
   --verbose                  print each cycle's details
 Exit status: 0 when every check passed, 1 when one failed, 2 on bad flags.
 )";

@@ -26,7 +26,7 @@ struct CrashOptions {
   std::uint64_t seed = 0;        // 0: from the clock (printed, so a run can be repeated)
   std::string keep_dir;          // non-empty: data folder kept here instead of a temp dir
   // Fail when one kill repeats more callbacks than the broker may have sent and not yet recorded
-  // (twice --delivery-workers: DispatcherOptions::max_unrecorded). On by default;
+  // (8 × --delivery-workers: DispatcherOptions::max_unrecorded). On by default;
   // --report-bound-only turns it into a report.
   bool enforce_in_flight_bound = true;
   bool verbose = false;

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "broker/dispatcher.h"
 #include "tests/crash/producer_pool.h"
 #include "tests/crash/verdict.h"
 #include "tests/crash/wall_clock.h"
@@ -311,9 +312,10 @@ CrashReport Run::Go() {
   rng_.seed(report_.seed);
   report_.cycles = o_.cycles;
   report_.bound_enforced = o_.enforce_in_flight_bound;
-  // The broker's promise (DispatcherOptions::max_unrecorded): at most twice --delivery-workers
-  // attempts are sent and not yet recorded at any moment.
-  report_.duplicate_bound_per_kill = static_cast<std::size_t>(2 * o_.delivery_workers);
+  // The broker's promise (DispatcherOptions::max_unrecorded): at most kUnrecordedPerWorker ×
+  // --delivery-workers attempts are sent and not yet recorded at any moment.
+  report_.duplicate_bound_per_kill =
+      static_cast<std::size_t>(kUnrecordedPerWorker * o_.delivery_workers);
   retention_ = MakeRetention(o_.retention_ms);
   if (o_.keep_dir.empty()) {
     temp_.emplace();
