@@ -149,6 +149,14 @@ const std::map<std::string, FlagSpec>& Flags() {
           c.delivery_workers = static_cast<int>(*n);
           return Status::Ok();
         }}},
+      {"max-unrecorded",
+       {true, false,
+        [](Config& c, const std::string& v) -> Status {
+          auto n = ParseInt("max-unrecorded", v, 0, 1 << 20);
+          if (!n) return n.error();
+          c.max_unrecorded = static_cast<int>(*n);
+          return Status::Ok();
+        }}},
       {"endpoint-concurrency",
        {true, false,
         [](Config& c, const std::string& v) -> Status {
@@ -440,6 +448,11 @@ Callbacks:
                               this long (default 5; 0: never). 410 Gone disables at once
   --delivery-workers N        callbacks in flight at once, all endpoints (default 32)
   --endpoint-concurrency N    callbacks in flight at once to one endpoint (default 4)
+  --max-unrecorded N          callbacks sent whose attempt is not yet recorded, at most: what a
+                              crash can make the broker send again (default 0: 8 x
+                              --delivery-workers). Lower means fewer repeats after a crash and
+                              smaller recorder commits (more CPU per callback); below
+                              --delivery-workers it also limits callbacks in flight
 
 History:
   --retention-days DAYS       keep events, deliveries and attempts this long (default 30;

@@ -6,7 +6,7 @@
 //  - one recorder thread writes finished attempts to the store in batches (one transaction, one
 //    fsync) and puts retries back on the queue. It gathers a batch for up to `record_linger`
 //    after the first attempt finishes (or until half of max_unrecorded are waiting): every
-//    commit rewrites the B-tree pages of six tables and fsyncs, about 19 pages whatever it
+//    commit rewrites the B-tree pages of six tables and fsyncs, much the same whatever it
 //    holds, so one commit per few attempts cost a third of the broker's CPU while delivering
 //    (docs/PERFORMANCE.md).
 // A worker that takes a job wakes one more worker only while runnable work is left; one idle
@@ -60,8 +60,8 @@ struct DispatcherOptions {
   // At most this many attempts are sent and not yet recorded at any moment (in flight, or done
   // and waiting for the recorder's commit): what a crash can make the broker repeat. 0:
   // kUnrecordedPerWorker × `workers` (256 by default), so that at a few endpoints' full rate a
-  // commit gathers tens of records rather than a few (docs/PERFORMANCE.md: 22 → 62 records per
-  // commit, broker CPU per HTTP callback −20 %).
+  // commit gathers tens of records rather than a few (docs/PERFORMANCE.md: about 22 → 62
+  // records per commit). The broker's --max-unrecorded.
   int max_unrecorded = 0;
   // How long the recorder waits, after an attempt finishes, for more to commit with it. Only
   // the audit record waits: the endpoint's slot is free as soon as the response is in.

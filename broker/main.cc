@@ -94,6 +94,7 @@ int Run(const Config& config) {
   dispatch_options.schedule = config.retry_schedule;
   dispatch_options.workers = config.delivery_workers;
   dispatch_options.endpoint_concurrency = config.endpoint_concurrency;
+  dispatch_options.max_unrecorded = config.max_unrecorded;
   dispatch_options.request_timeout = config.callback_timeout;
   dispatch_options.breaker.failure_threshold = config.breaker_failures;
   dispatch_options.breaker.cooldown_ms = config.breaker_cooldown.count();

@@ -21,12 +21,14 @@ Usage: hookcrash [FLAGS]
   --gc-interval S            the broker's --gc-interval (default 0.3)
   --delivery-workers N       the broker's --delivery-workers (default 8)
   --endpoint-concurrency N   the broker's --endpoint-concurrency (default 2)
+  --max-unrecorded N         the broker's --max-unrecorded, and the most repeats one kill may
+                             cause (default 16)
   --fail-one-in N            failing receivers answer 5xx about once in N posts (default 6)
   --drain-timeout-ms MS      time allowed after the last restart for every delivery (60000)
   --seed N                   random seed (default: from the clock; printed)
   --keep-dir DIR             keep the data folder in DIR (must not exist) instead of a temp dir
   --report-bound-only        only report, not fail, when one kill repeats more callbacks
-                             than the broker may have sent unrecorded (8 x delivery workers)
+                             than the broker may have sent unrecorded (--max-unrecorded)
   --verbose                  print each cycle's details
 Exit status: 0 when every check passed, 1 when one failed, 2 on bad flags.
 )";
@@ -66,6 +68,7 @@ Result<CrashOptions> ParseCrashOptions(const std::vector<std::string>& args) {
       {"retention-ms", integer(&o.retention_ms, 100, 86400000)},
       {"delivery-workers", integer(&o.delivery_workers, 1, 1024)},
       {"endpoint-concurrency", integer(&o.endpoint_concurrency, 1, 256)},
+      {"max-unrecorded", integer(&o.max_unrecorded, 1, 1 << 20)},
       {"fail-one-in", integer(&o.fail_one_in, 2, 1000000)},
       {"drain-timeout-ms", integer(&o.drain_timeout_ms, 1000, 3600000)},
       {"gc-interval",

@@ -11,7 +11,6 @@
 #include <set>
 #include <thread>
 
-#include "broker/dispatcher.h"
 #include "tests/crash/producer_pool.h"
 #include "tests/crash/verdict.h"
 #include "tests/crash/wall_clock.h"
@@ -61,7 +60,9 @@ std::vector<std::string> BrokerArgs(const CrashOptions& o, const std::string& da
           "--delivery-workers",
           std::to_string(o.delivery_workers),
           "--endpoint-concurrency",
-          std::to_string(o.endpoint_concurrency)};
+          std::to_string(o.endpoint_concurrency),
+          "--max-unrecorded",
+          std::to_string(o.max_unrecorded)};
 }
 
 int CountLines(const std::string& text, const std::string& needle) {
@@ -312,10 +313,9 @@ CrashReport Run::Go() {
   rng_.seed(report_.seed);
   report_.cycles = o_.cycles;
   report_.bound_enforced = o_.enforce_in_flight_bound;
-  // The broker's promise (DispatcherOptions::max_unrecorded): at most kUnrecordedPerWorker ×
-  // --delivery-workers attempts are sent and not yet recorded at any moment.
-  report_.duplicate_bound_per_kill =
-      static_cast<std::size_t>(kUnrecordedPerWorker * o_.delivery_workers);
+  // The broker's promise (--max-unrecorded): at most that many attempts are sent and not yet
+  // recorded at any moment.
+  report_.duplicate_bound_per_kill = static_cast<std::size_t>(o_.max_unrecorded);
   retention_ = MakeRetention(o_.retention_ms);
   if (o_.keep_dir.empty()) {
     temp_.emplace();

@@ -31,7 +31,7 @@ struct CrashReport {
   std::size_t failed_answers = 0;
   std::size_t duplicates = 0;
   std::size_t max_duplicates_per_kill = 0;
-  std::size_t duplicate_bound_per_kill = 0;  // 8 × delivery workers (max_unrecorded)
+  std::size_t duplicate_bound_per_kill = 0;  // --max-unrecorded
   bool bound_enforced = false;               // not --report-bound-only
   std::size_t max_unrecorded_at_kill = 0;    // 2xx answers a kill left pending in the store
   double seconds = 0;

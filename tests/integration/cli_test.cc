@@ -66,6 +66,7 @@ TEST_F(CliTest, VersionPrintsVersionAndExitsZero) {
   EXPECT_EQ(r.out.rfind("hookbroker ", 0), 0u) << r.out;
   // Flags before it are parsed: 0 turns the DNS cache off and is a valid value.
   EXPECT_EQ(Broker({"--dns-cache-seconds", "0", "--version"}).exit_code, 0);
+  EXPECT_EQ(Broker({"--max-unrecorded", "16", "--version"}).exit_code, 0);
 }
 
 TEST_F(CliTest, UnknownFlagExitsTwoNamingIt) {
@@ -91,6 +92,10 @@ TEST_F(CliTest, StrayArgumentAndMissingOrBadValuesExitTwoNamingTheFlag) {
   CommandResult bad = Broker({"--delivery-workers", "0"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_TRUE(Contains(bad.err, "--delivery-workers")) << bad.err;
+
+  CommandResult bad_unrecorded = Broker({"--max-unrecorded", "-1"});
+  EXPECT_EQ(bad_unrecorded.exit_code, 2);
+  EXPECT_TRUE(Contains(bad_unrecorded.err, "--max-unrecorded")) << bad_unrecorded.err;
 
   CommandResult bad_dns = Broker({"--dns-cache-seconds", "-1"});
   EXPECT_EQ(bad_dns.exit_code, 2);
