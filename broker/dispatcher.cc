@@ -9,6 +9,7 @@
 #include "proto/callback_payload.h"
 #include "proto/secret_rotation.h"
 #include "proto/signature.h"
+#include "proto/utf8.h"
 
 namespace hookbroker {
 
@@ -186,7 +187,9 @@ Dispatcher::Finished Dispatcher::Attempt(const DeliveryId& id, const std::string
   HttpResult result = sender_.Send(request);
   attempt.duration_ms = result.duration.count();
   attempt.http_status = result.status;
-  attempt.response_excerpt = std::move(result.body_excerpt);
+  // The answer's first bytes, possibly binary or cut inside a character: stored and served as
+  // JSON text, so made well-formed UTF-8.
+  attempt.response_excerpt = ToValidUtf8(result.body_excerpt);
   const std::int64_t now = clock_.NowMs();
   // The schedule counts from the start of the current round (a redeliver starts a new one).
   AttemptDecision decision = DecideAfterAttempt(result, attempt.number - job->delivery.round_start,

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "proto/json_writer.h"
+#include "proto/utf8.h"
 
 namespace hookbroker::codec {
 
@@ -258,8 +259,12 @@ std::optional<AttemptOutcome> ParseOutcome(std::string_view s) {
 }  // namespace
 
 bool DecodeAttempt(std::string_view bytes, AttemptRecord* a) {
+  // Records written before 2026-12-01 may hold an endpoint's answer as raw bytes that are not
+  // UTF-8: read them, and serve the excerpt as well-formed text.
+  boost::json::parse_options options;
+  options.allow_invalid_utf8 = true;
   boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(bytes, ec);
+  boost::json::value v = boost::json::parse(bytes, ec, {}, options);
   if (ec || !v.is_object()) return false;
   const auto& o = v.as_object();
   try {
@@ -271,8 +276,8 @@ bool DecodeAttempt(std::string_view bytes, AttemptRecord* a) {
     if (!outcome) return false;
     a->outcome = *outcome;
     a->http_status = static_cast<int>(o.at("httpStatus").to_number<std::int64_t>());
-    a->error = o.at("error").as_string();
-    a->response_excerpt = o.at("response").as_string();
+    a->error = ToValidUtf8(o.at("error").as_string());
+    a->response_excerpt = ToValidUtf8(o.at("response").as_string());
     a->url = o.at("url").as_string();
     a->request_headers.clear();
     for (const auto& h : o.at("headers").as_array()) {

@@ -2,6 +2,7 @@
 // such as multipart form fields. No I/O; thread-safe.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace hookbroker {
@@ -9,5 +10,10 @@ namespace hookbroker {
 // True when `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, at most
 // U+10FFFF).
 bool IsValidUtf8(std::string_view text);
+
+// `text` with every byte that does not start a well-formed sequence replaced by U+FFFD, so that
+// bytes from outside (an endpoint's answer, cut at a length limit) can be stored and served as
+// JSON text. Well-formed text comes back unchanged.
+std::string ToValidUtf8(std::string_view text);
 
 }  // namespace hookbroker

@@ -605,5 +605,24 @@ TEST(DispatcherTimersTest, ARetryFallsDueOnTimeWhileOtherWorkersAreBusy) {
   EXPECT_LT(*sender.y_retry_at() - start, std::chrono::milliseconds(2000));
 }
 
+TEST_F(DispatcherTest, AnAnswerThatIsNotUtf8IsStoredAsTextAndReadsBack) {
+  // A binary answer, cut inside a character at the excerpt's limit: the attempt record must
+  // still be readable (the audit API serves it as JSON).
+  MakeDispatcher(RetrySchedule({std::chrono::seconds(5)}));
+  HttpResult r;
+  r.kind = HttpResult::Kind::kResponse;
+  r.status = 500;
+  r.body_excerpt = std::string("\x89PNG\r\n\x1a\n caf\xc3\xa9 \xe2\x82", 17);
+  sender_.Script(r);
+  const DeliveryId id = Publish("e-binary");
+  EXPECT_EQ(dispatcher_->RunDue(), 1);
+  auto d = store_->GetDelivery(id);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  ASSERT_TRUE(d->has_value());
+  ASSERT_EQ((*d)->attempts.size(), 1u);
+  EXPECT_EQ((*d)->attempts[0].response_excerpt,
+            "\xEF\xBF\xBDPNG\r\n\x1a\n caf\xc3\xa9 \xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
 }  // namespace
 }  // namespace hookbroker::testing

@@ -94,5 +94,19 @@ TEST(StoreCodecTest, AttemptIsWrittenAsTheJsonObjectItAlwaysWasAndReadsBack) {
   }
 }
 
+TEST(StoreCodecTest, AnAttemptStoredWithBytesThatAreNotUtf8StillReads) {
+  // Written before excerpts were made well-formed: the raw answer bytes are in the record.
+  AttemptRecord a;
+  a.number = 1;
+  a.outcome = AttemptOutcome::kHttpError;
+  a.http_status = 500;
+  a.response_excerpt = "ok \xff\xfe end \xe2\x82";
+  a.url = "https://example.com/hook";
+  AttemptRecord back;
+  ASSERT_TRUE(DecodeAttempt(EncodeAttempt(a), &back));
+  EXPECT_EQ(back.response_excerpt, "ok \xEF\xBF\xBD\xEF\xBF\xBD end \xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(back.http_status, 500);
+}
+
 }  // namespace
 }  // namespace hookbroker::codec

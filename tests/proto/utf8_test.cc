@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 namespace hookbroker::testing {
@@ -30,6 +31,29 @@ TEST(Utf8Test, RefusesMalformedSequences) {
   EXPECT_FALSE(IsValidUtf8("\xf5\x80\x80\x80"));  // never a lead byte
   EXPECT_FALSE(IsValidUtf8("\xc3\x28"));          // second byte not a continuation
   EXPECT_FALSE(IsValidUtf8("\xf0\x9f\x98"));      // 4-byte sequence cut short
+}
+
+TEST(Utf8Test, ToValidUtf8KeepsWellFormedTextAndReplacesEachBadByte) {
+  for (std::string_view ok : {"", "plain", "caf\xc3\xa9", "\xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf"}) {
+    EXPECT_EQ(ToValidUtf8(ok), ok);
+  }
+  EXPECT_EQ(ToValidUtf8("caf\xe9!"), "caf\xEF\xBF\xBD!");
+  EXPECT_EQ(ToValidUtf8("\xe2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // cut inside a character
+  EXPECT_EQ(ToValidUtf8("\xed\xa0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+  EXPECT_EQ(ToValidUtf8(std::string("a\0b", 3)), std::string("a\0b", 3));
+  // Whatever the bytes, the result is well-formed and keeps every well-formed ASCII byte.
+  std::mt19937 rng(42);
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (int i = 0; i < 2000; ++i) {
+    std::string s(static_cast<std::size_t>(i % 50), '\0');
+    for (char& c : s) c = static_cast<char>(byte(rng));
+    const std::string out = ToValidUtf8(s);
+    ASSERT_TRUE(IsValidUtf8(out));
+    std::size_t ascii_in = 0, ascii_out = 0;
+    for (unsigned char c : s) ascii_in += c < 0x80;
+    for (unsigned char c : out) ascii_out += c < 0x80;
+    ASSERT_EQ(ascii_in, ascii_out);
+  }
 }
 
 }  // namespace
