@@ -189,7 +189,7 @@ Dispatcher::Finished Dispatcher::Attempt(const DeliveryId& id, const std::string
   attempt.http_status = result.status;
   // The answer's first bytes, possibly binary or cut inside a character: stored and served as
   // JSON text, so made well-formed UTF-8.
-  attempt.response_excerpt = ToValidUtf8(result.body_excerpt);
+  attempt.response_excerpt = ToValidUtf8(std::move(result.body_excerpt));
   const std::int64_t now = clock_.NowMs();
   // The schedule counts from the start of the current round (a redeliver starts a new one).
   AttemptDecision decision = DecideAfterAttempt(result, attempt.number - job->delivery.round_start,

@@ -276,8 +276,8 @@ bool DecodeAttempt(std::string_view bytes, AttemptRecord* a) {
     if (!outcome) return false;
     a->outcome = *outcome;
     a->http_status = static_cast<int>(o.at("httpStatus").to_number<std::int64_t>());
-    a->error = ToValidUtf8(o.at("error").as_string());
-    a->response_excerpt = ToValidUtf8(o.at("response").as_string());
+    a->error = ToValidUtf8(std::string(o.at("error").as_string()));
+    a->response_excerpt = ToValidUtf8(std::string(o.at("response").as_string()));
     a->url = o.at("url").as_string();
     a->request_headers.clear();
     for (const auto& h : o.at("headers").as_array()) {

@@ -43,8 +43,8 @@ bool IsValidUtf8(std::string_view text) {
   return true;
 }
 
-std::string ToValidUtf8(std::string_view text) {
-  if (IsValidUtf8(text)) return std::string(text);
+std::string ToValidUtf8(std::string text) {
+  if (IsValidUtf8(text)) return text;
   static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
   std::string out;
   out.reserve(text.size() + 8);

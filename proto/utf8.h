@@ -13,7 +13,7 @@ bool IsValidUtf8(std::string_view text);
 
 // `text` with every byte that does not start a well-formed sequence replaced by U+FFFD, so that
 // bytes from outside (an endpoint's answer, cut at a length limit) can be stored and served as
-// JSON text. Well-formed text comes back unchanged.
-std::string ToValidUtf8(std::string_view text);
+// JSON text. Well-formed text comes back unchanged, and not copied.
+std::string ToValidUtf8(std::string text);
 
 }  // namespace hookbroker

@@ -20,6 +20,19 @@ namespace hookbroker::testing {
 
 inline constexpr const char* kApiKey = "test-api-key-0123456789";
 
+// A receiver like the fixture's: HTTPS with the test PKI.
+inline std::unique_ptr<subscribers::ReferenceReceiver> StartReceiver(const TestPki& pki,
+                                                                     int port = 0) {
+  subscribers::ReceiverOptions options;
+  options.tls = true;
+  options.port = port;
+  options.cert_file = pki.server_cert;
+  options.key_file = pki.server_key;
+  auto receiver = std::make_unique<subscribers::ReferenceReceiver>(options);
+  EXPECT_TRUE(receiver->Start().ok());
+  return receiver;
+}
+
 class BrokerFixture : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -323,24 +323,19 @@ TEST_F(DeliveryTest, MaxUnrecordedLimitsWhatIsSentAndNotYetRecorded) {
   // One callback may be out unrecorded at a time: a slow endpoint that could take 4 at once
   // (--endpoint-concurrency 4, 4 workers) gets them one by one.
   StartBroker({"--max-unrecorded", "1", "--delivery-workers", "4", "--callback-timeout", "5"});
-  subscribers::ReceiverOptions options;
-  options.tls = true;
-  options.cert_file = pki_.server_cert;
-  options.key_file = pki_.server_key;
-  subscribers::ReferenceReceiver slow(options);
-  ASSERT_TRUE(slow.Start().ok());
-  slow.Script(100, {200, {}, "slow", 700ms});
-  Register("Group", "g-cap", {"*"}, json::object{{"callBackUrl", slow.BaseUrl() + "/slow"}});
+  auto slow = StartReceiver(pki_);
+  slow->Script(100, {200, {}, "slow", 700ms});
+  Register("Group", "g-cap", {"*"}, json::object{{"callBackUrl", slow->BaseUrl() + "/slow"}});
   json::array batch;
   for (int i = 0; i < 4; ++i) {
     batch.push_back(json::object{{"eventType", "TextMessageCreated"}, {"groupId", "g-cap"}});
   }
   Publish(batch);
-  ASSERT_TRUE(slow.WaitForPosts(1, 5s));
+  ASSERT_TRUE(slow->WaitForPosts(1, 5s));
   std::this_thread::sleep_for(400ms);  // the others would have arrived by now without the limit
-  EXPECT_EQ(slow.Posts().size(), 1u);
-  ASSERT_TRUE(slow.WaitForPosts(4, 10s)) << "got " << slow.Posts().size() << " of 4";
-  slow.Stop();
+  EXPECT_EQ(slow->Posts().size(), 1u);
+  ASSERT_TRUE(slow->WaitForPosts(4, 10s)) << "got " << slow->Posts().size() << " of 4";
+  slow->Stop();
 }
 
 }  // namespace

@@ -47,18 +47,6 @@ bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds time
 
 std::string Str(const json::value& v) { return std::string(v.as_string()); }
 
-// A receiver like the fixture's: HTTPS with the test PKI.
-std::unique_ptr<subscribers::ReferenceReceiver> StartReceiver(const TestPki& pki, int port = 0) {
-  subscribers::ReceiverOptions options;
-  options.tls = true;
-  options.port = port;
-  options.cert_file = pki.server_cert;
-  options.key_file = pki.server_key;
-  auto receiver = std::make_unique<subscribers::ReferenceReceiver>(options);
-  EXPECT_TRUE(receiver->Start().ok());
-  return receiver;
-}
-
 json::object Event(const std::string& type, const std::string& group, const std::string& id) {
   return json::object{{"eventType", type}, {"groupId", group}, {"eventId", id}};
 }

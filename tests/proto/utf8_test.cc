@@ -35,7 +35,7 @@ TEST(Utf8Test, RefusesMalformedSequences) {
 
 TEST(Utf8Test, ToValidUtf8KeepsWellFormedTextAndReplacesEachBadByte) {
   for (std::string_view ok : {"", "plain", "caf\xc3\xa9", "\xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf"}) {
-    EXPECT_EQ(ToValidUtf8(ok), ok);
+    EXPECT_EQ(ToValidUtf8(std::string(ok)), ok);
   }
   EXPECT_EQ(ToValidUtf8("caf\xe9!"), "caf\xEF\xBF\xBD!");
   EXPECT_EQ(ToValidUtf8("\xe2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // cut inside a character
