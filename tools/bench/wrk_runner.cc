@@ -1,5 +1,7 @@
 #include "tools/bench/wrk_runner.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -8,6 +10,19 @@
 #include "tools/bench/child_process.h"
 
 namespace hookbench {
+namespace {
+
+// CPU of this process's children that have ended and been waited for.
+double ChildrenCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_CHILDREN, &usage);
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+}  // namespace
 
 WrkResult RunWrk(const std::string& url, const std::string& body, int connections, double seconds,
                  const std::string& script_path) {
@@ -30,10 +45,12 @@ WrkResult RunWrk(const std::string& url, const std::string& body, int connection
   }
   const int threads = std::max(1, std::min(2, connections));
   const int duration = std::max(1, static_cast<int>(std::lround(seconds)));
+  const double children_cpu_before = ChildrenCpuSeconds();
   CommandResult r =
       RunCommand({"wrk", "-t", std::to_string(threads), "-c", std::to_string(connections), "-d",
                   std::to_string(duration) + "s", "-s", script_path, url},
                  std::chrono::seconds(duration + 30));
+  result.cpu_seconds = ChildrenCpuSeconds() - children_cpu_before;
   std::ofstream(script_path + ".out") << r.output;
   // wrk counts every answer, errors included: only a clean run is a baseline.
   if (r.output.find("Non-2xx") != std::string::npos ||
@@ -48,6 +65,12 @@ WrkResult RunWrk(const std::string& url, const std::string& body, int connection
     return result;
   }
   result.requests_per_second = std::stod(r.output.substr(at + kKey.size()));
+  // "  123456 requests in 5.00s, ..."
+  const std::size_t in = r.output.find(" requests in ");
+  if (in != std::string::npos) {
+    const std::size_t start = r.output.find_last_not_of("0123456789", in - 1) + 1;
+    result.requests = std::stod(r.output.substr(start, in - start));
+  }
   return result;
 }
 

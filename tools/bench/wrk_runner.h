@@ -9,7 +9,9 @@ namespace hookbench {
 
 struct WrkResult {
   double requests_per_second = 0;
-  std::string error;  // wrk missing or its output not understood
+  double requests = 0;     // answered in the run
+  double cpu_seconds = 0;  // wrk's own CPU (user + system), for the CPU-per-request diagnosis
+  std::string error;       // wrk missing or its output not understood
 };
 
 WrkResult RunWrk(const std::string& url, const std::string& body, int connections, double seconds,
