@@ -435,7 +435,9 @@ Callbacks:
                               wait +-20% jitter; Retry-After on 429/503 is honoured
   --no-validation-handshake   register webhooks without the GET ?validationToken= check
   --callback-timeout SECONDS  time allowed for one callback attempt (default 15)
-  --connect-timeout SECONDS   time allowed to connect (default 5), within the callback timeout
+  --connect-timeout SECONDS   time allowed to connect to one of the host's addresses (default 5),
+                              within the callback timeout; the next allowed address is tried
+                              after a refusal or this timeout
   --dns-cache-seconds N       how long a callback host name's addresses are kept before it is
                               looked up again (default 30; 0: look it up for every callback);
                               the SSRF guard checks them on every attempt

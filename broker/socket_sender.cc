@@ -360,6 +360,24 @@ std::unique_ptr<SocketSender::Connection> SocketSender::Connect(
   return connection;
 }
 
+std::unique_ptr<SocketSender::Connection> SocketSender::ConnectToAny(
+    const Url& url, const std::vector<std::string>& addresses,
+    DeadlineWatch::Clock::time_point deadline, HttpResult& result) {
+  std::size_t tried = 0;
+  for (const std::string& address : addresses) {
+    if (tried > 0 && SteadyClock::now() >= deadline) break;
+    ++tried;
+    result = HttpResult{};
+    std::unique_ptr<Connection> connection = Connect(url, address, deadline, result);
+    if (connection != nullptr) return connection;
+  }
+  if (tried > 1) {
+    result.error += " (tried " + std::to_string(tried) + " of the host's " +
+                    std::to_string(addresses.size()) + " allowed addresses)";
+  }
+  return nullptr;
+}
+
 bool SocketSender::Handshake(Connection& connection, const Url& url,
                              DeadlineWatch::Clock::time_point deadline, HttpResult& result) {
   const std::string origin = url.Origin();
@@ -546,11 +564,10 @@ HttpResult SocketSender::Send(const HttpRequest& request) {
   for (;;) {
     const bool fresh = connection == nullptr;
     if (fresh) {
-      // A new connection goes to the first allowed address, in the resolver's order.
-      connection = Connect(request.url, addresses->front(), deadline, result);
+      connection = ConnectToAny(request.url, *addresses, deadline, result);
       if (connection == nullptr) {
-        // The name may have moved, or another of its addresses may be up: ask again next time
-        // rather than retry this address for the rest of the resolver's TTL.
+        // The name may have moved: ask again next time rather than retry these addresses for
+        // the rest of the resolver's TTL.
         resolver_.Forget(request.url.host);
         return finish();
       }

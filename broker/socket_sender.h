@@ -11,8 +11,11 @@
 // the REST API.
 //
 // How the SSRF guard holds at connect time: the sender resolves the host itself, checks every
-// address with CallbackAddressPolicy and connects to the first allowed one; a pooled connection
-// is reused only while its address is still among the host's allowed addresses. A name's
+// address with CallbackAddressPolicy and connects only to allowed ones: the first, in the
+// resolver's order, and when that one refuses or does not answer within connect_timeout, the
+// next (a host with an IPv6 address this machine cannot reach, say), while the request's
+// deadline lasts. A pooled connection is reused only while its address is still among the
+// host's allowed addresses. A name's
 // addresses are remembered for dns_cache_ttl (host_resolver.h), not asked of DNS per callback;
 // the policy still judges them on every attempt. TLS verifies the
 // certificate against the URL's host: its IP address, or its DNS name (also sent as SNI).
@@ -97,6 +100,12 @@ class SocketSender final : public HttpSender {
   std::unique_ptr<Connection> Connect(const Url& url, const std::string& address,
                                       DeadlineWatch::Clock::time_point deadline,
                                       HttpResult& result);
+  // A new connection to the first of `addresses` that accepts one, in order, while the
+  // deadline lasts. On failure, `result` holds the last address's error and how many were tried.
+  std::unique_ptr<Connection> ConnectToAny(const Url& url,
+                                           const std::vector<std::string>& addresses,
+                                           DeadlineWatch::Clock::time_point deadline,
+                                           HttpResult& result);
   // The TLS handshake on a new connection, verifying the certificate against the URL's host.
   // On failure, fills `result` and returns false.
   bool Handshake(Connection& connection, const Url& url, DeadlineWatch::Clock::time_point deadline,

@@ -167,6 +167,36 @@ TEST_F(SocketSenderTest, ANameIsLookedUpAgainAfterItsAddressRefused) {
   EXPECT_EQ(lookups.load(), 2);
 }
 
+// A host with several addresses, the first of which refuses (an IPv6 address this machine cannot
+// reach, say): the next allowed one carries the callback.
+TEST_F(SocketSenderTest, AnAddressThatRefusesIsPassedOverForTheHostsNextOne) {
+  SocketSenderOptions options = Options(true, true);
+  options.lookup = [&](const std::string&) -> Result<std::vector<IpAddress>> {
+    // Nothing listens on 127.0.0.2 at the receiver's port; the receiver is on 127.0.0.1.
+    return std::vector<IpAddress>{*ParseIpAddress("127.0.0.2"), *ParseIpAddress("127.0.0.1")};
+  };
+  SocketSender sender(options);
+  const std::string url = "https://localhost:" + std::to_string(receiver_->port()) + "/hook";
+  HttpResult r = sender.Send(Post(url));
+  ASSERT_EQ(r.kind, HttpResult::Kind::kResponse) << r.error;
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(receiver_->Posts().size(), 1u);
+}
+
+TEST_F(SocketSenderTest, WhenEveryAddressRefusesTheErrorSaysHowManyWereTried) {
+  SocketSenderOptions options = Options(true, true);
+  options.lookup = [&](const std::string&) -> Result<std::vector<IpAddress>> {
+    return std::vector<IpAddress>{*ParseIpAddress("127.0.0.2"), *ParseIpAddress("127.0.0.3")};
+  };
+  SocketSender sender(options);
+  HttpResult r =
+      sender.Send(Post("https://localhost:" + std::to_string(receiver_->port()) + "/hook"));
+  EXPECT_EQ(r.kind, HttpResult::Kind::kConnectError) << r.error;
+  EXPECT_NE(r.error.find("tried 2 of the host's 2 allowed addresses"), std::string::npos)
+      << r.error;
+  EXPECT_EQ(r.status, 0);
+}
+
 // What is remembered is the lookup's answer, not a verdict: the SSRF guard judges a remembered
 // address on every attempt.
 TEST_F(SocketSenderTest, ARememberedAddressIsStillCheckedByTheGuardEveryTime) {
