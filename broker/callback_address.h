@@ -1,4 +1,4 @@
-// Resolving a callback host to the one address it will be connected to, under the SSRF guard.
+// Resolving a callback host to the addresses it may be connected to, under the SSRF guard.
 // Used by SocketSender for every attempt (through its HostResolver, which remembers names for a
 // while) and by the REST API when a webhook is registered (asking the system resolver afresh).
 #pragma once
@@ -24,7 +24,7 @@ Result<std::vector<std::string>> ResolveCallbackAddresses(const Url& url,
                                                           const CallbackAddressPolicy& policy,
                                                           HostResolver& resolver);
 
-// The first of them: the address a new connection goes to.
+// The first of them: the address a new connection tries first.
 Result<std::string> ResolveCallbackAddress(const Url& url, const CallbackAddressPolicy& policy);
 
 }  // namespace hookbroker

@@ -83,6 +83,15 @@ void HostResolver::Forget(const std::string& host) {
   entries_.erase(host);
 }
 
+void HostResolver::Demote(const std::string& host, const IpAddress& address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(host);
+  if (it == entries_.end()) return;
+  std::vector<IpAddress>& addresses = it->second.addresses;
+  std::stable_partition(addresses.begin(), addresses.end(),
+                        [&](const IpAddress& a) { return !(a == address); });
+}
+
 std::size_t HostResolver::cached() const {
   std::lock_guard<std::mutex> lock(mu_);
   return entries_.size();

@@ -12,9 +12,11 @@
 // every address it is about to connect to against the policy on every attempt
 // (callback_address.h). A name that starts resolving elsewhere is seen within `ttl`.
 //
-// The sender forgets a name when connecting to its first allowed address fails, so that the next
-// attempt asks again (the name may have moved, or the resolver may put another address first)
-// instead of trying the same address for the rest of the TTL.
+// The sender tries a name's allowed addresses in order. It forgets the name when none of them
+// accepts a connection, so that the next attempt asks again (the name may have moved) instead of
+// trying the same addresses for the rest of the TTL; and when one does after others failed, it
+// demotes the failed ones to the end of the remembered answer, so that later connections do not
+// wait on them first (up to --connect-timeout each) until the name is looked up again.
 //
 // Callers that miss at the same moment each look the name up; an answer never replaces one from a
 // lookup that began later, and its TTL counts from when its lookup began. At most `max_hosts`
@@ -55,6 +57,9 @@ class HostResolver {
   Result<std::vector<IpAddress>> Resolve(const std::string& host);
   // The next Resolve() of `host` looks it up again.
   void Forget(const std::string& host);
+  // If `host`'s answer is remembered and holds `address`, moves it after the others (their order
+  // kept). The answer's age is unchanged.
+  void Demote(const std::string& host, const IpAddress& address);
 
   std::size_t cached() const;  // names remembered now (expired or not)
 

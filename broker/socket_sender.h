@@ -27,8 +27,9 @@
 // Every exchange ends within its HttpRequest::timeout: a DeadlineWatch shuts the connection down
 // when the whole exchange (connect, TLS, request, headers, body) takes longer, so an endpoint
 // trickling bytes cannot hold a worker beyond it; an answer cut off there is a timeout, never a
-// short body. Connecting alone is also bounded by connect_timeout. (Resolving the host name, when
-// it is not remembered, comes before and is bounded by the system resolver's own timeouts.)
+// short body. Connecting to each address is also bounded by connect_timeout. (Resolving the host
+// name, when it is not remembered, comes before and is bounded by the system resolver's own
+// timeouts.)
 //
 // A kept-alive connection that fails before any byte of an answer arrives was closed by the
 // endpoint while idle, or closed after reading the request without answering: the two look
@@ -101,7 +102,8 @@ class SocketSender final : public HttpSender {
                                       DeadlineWatch::Clock::time_point deadline,
                                       HttpResult& result);
   // A new connection to the first of `addresses` that accepts one, in order, while the
-  // deadline lasts. On failure, `result` holds the last address's error and how many were tried.
+  // deadline lasts; the ones that failed before it are demoted in the resolver. On failure,
+  // `result` holds the last address's kind and, for a host with several, each one's error.
   std::unique_ptr<Connection> ConnectToAny(const Url& url,
                                            const std::vector<std::string>& addresses,
                                            DeadlineWatch::Clock::time_point deadline,

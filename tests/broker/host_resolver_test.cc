@@ -80,6 +80,33 @@ TEST_F(HostResolverTest, AnAnswerIsKeptForTheTtlThenLookedUpAgain) {
   EXPECT_EQ(dns_.Count("hooks.example"), 2);
 }
 
+// The sender demotes an address that refused while another of the name's answered: later
+// connections try it last, until the name is looked up again.
+TEST_F(HostResolverTest, ADemotedAddressComesLastUntilTheNameIsLookedUpAgain) {
+  int lookups = 0;
+  HostResolver resolver(30s, clock_, [&](const std::string&) -> Result<std::vector<IpAddress>> {
+    ++lookups;
+    return std::vector<IpAddress>{*ParseIpAddress("2001:db8::1"), *ParseIpAddress("203.0.113.5"),
+                                  *ParseIpAddress("203.0.113.6")};
+  });
+  auto order = [&] {
+    std::string out;
+    auto r = resolver.Resolve("hooks.example");
+    for (const IpAddress& a : r.value()) out += (out.empty() ? "" : " ") + a.ToString();
+    return out;
+  };
+  EXPECT_EQ(order(), "2001:db8::1 203.0.113.5 203.0.113.6");
+  resolver.Demote("hooks.example", *ParseIpAddress("2001:db8::1"));
+  EXPECT_EQ(order(), "203.0.113.5 203.0.113.6 2001:db8::1");
+  resolver.Demote("hooks.example", *ParseIpAddress("198.51.100.9"));     // not among them
+  resolver.Demote("elsewhere.example", *ParseIpAddress("203.0.113.5"));  // not remembered
+  EXPECT_EQ(order(), "203.0.113.5 203.0.113.6 2001:db8::1");
+  EXPECT_EQ(lookups, 1);
+  clock_.Advance(30'000);
+  EXPECT_EQ(order(), "2001:db8::1 203.0.113.5 203.0.113.6") << "a fresh answer, in its own order";
+  EXPECT_EQ(lookups, 2);
+}
+
 TEST_F(HostResolverTest, AFailureIsNotKeptAndAKeptAnswerOutlivesNoTtl) {
   auto resolver = Make(30s);
   auto failed = resolver->Resolve("late.example");

@@ -192,9 +192,35 @@ TEST_F(SocketSenderTest, WhenEveryAddressRefusesTheErrorSaysHowManyWereTried) {
   HttpResult r =
       sender.Send(Post("https://localhost:" + std::to_string(receiver_->port()) + "/hook"));
   EXPECT_EQ(r.kind, HttpResult::Kind::kConnectError) << r.error;
-  EXPECT_NE(r.error.find("tried 2 of the host's 2 allowed addresses"), std::string::npos)
+  EXPECT_NE(r.error.find("tried 2 of the host's 2 allowed addresses: 127.0.0.2: "),
+            std::string::npos)
       << r.error;
+  EXPECT_NE(r.error.find("; 127.0.0.3: "), std::string::npos) << r.error;
   EXPECT_EQ(r.status, 0);
+}
+
+// Once an address has refused while the next answered, new connections try it last (until the
+// name is looked up again), instead of waiting on it first each time.
+TEST_F(SocketSenderTest, AnAddressThatRefusedIsTriedLastByLaterConnections) {
+  std::atomic<int> lookups{0};
+  SocketSenderOptions options = Options(true, true);
+  options.lookup = [&](const std::string&) -> Result<std::vector<IpAddress>> {
+    ++lookups;
+    return std::vector<IpAddress>{*ParseIpAddress("127.0.0.2"), *ParseIpAddress("127.0.0.1")};
+  };
+  SocketSender sender(options);
+  const std::string url = "https://localhost:" + std::to_string(receiver_->port()) + "/hook";
+  ASSERT_EQ(sender.Send(Post(url)).status, 200);
+  // Nothing listens at either address now: the next connection's errors show the order tried.
+  receiver_->Stop();
+  HttpResult r = sender.Send(Post(url));
+  EXPECT_EQ(r.kind, HttpResult::Kind::kConnectError) << r.error;
+  const std::size_t first = r.error.find("127.0.0.1: ");
+  const std::size_t second = r.error.find("127.0.0.2: ");
+  ASSERT_NE(first, std::string::npos) << r.error;
+  ASSERT_NE(second, std::string::npos) << r.error;
+  EXPECT_LT(first, second) << r.error;
+  EXPECT_EQ(lookups.load(), 1);
 }
 
 // What is remembered is the lookup's answer, not a verdict: the SSRF guard judges a remembered
