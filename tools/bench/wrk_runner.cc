@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 
 #include "tools/bench/child_process.h"
@@ -69,7 +70,7 @@ WrkResult RunWrk(const std::string& url, const std::string& body, int connection
   const std::size_t in = r.output.find(" requests in ");
   if (in != std::string::npos) {
     const std::size_t start = r.output.find_last_not_of("0123456789", in - 1) + 1;
-    result.requests = std::stod(r.output.substr(start, in - start));
+    result.requests = std::strtod(r.output.substr(start, in - start).c_str(), nullptr);
   }
   return result;
 }
