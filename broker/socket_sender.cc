@@ -364,29 +364,27 @@ std::unique_ptr<SocketSender::Connection> SocketSender::ConnectToAny(
     const Url& url, const std::vector<std::string>& addresses,
     DeadlineWatch::Clock::time_point deadline, HttpResult& result) {
   constexpr std::size_t kErrorsNamed = 4;  // an attempt's error stays short
-  std::vector<std::string> failed;
   std::string errors;
-  for (const std::string& address : addresses) {
-    if (!failed.empty() && SteadyClock::now() >= deadline) break;
+  std::size_t tried = 0;  // addresses[0, tried) failed
+  for (; tried < addresses.size(); ++tried) {
+    if (tried > 0 && SteadyClock::now() >= deadline) break;
+    const std::string& address = addresses[tried];
     result = HttpResult{};
     std::unique_ptr<Connection> connection = Connect(url, address, deadline, result);
     if (connection != nullptr) {
       // Later connections try this host's failed addresses last, until it is looked up again.
-      for (const std::string& bad : failed) {
-        if (auto ip = ParseIpAddress(bad)) resolver_.Demote(url.host, *ip);
+      for (std::size_t i = 0; i < tried; ++i) {
+        if (auto ip = ParseIpAddress(addresses[i])) resolver_.Demote(url.host, *ip);
       }
       return connection;
     }
-    if (failed.size() < kErrorsNamed) {
-      errors += (failed.empty() ? "" : "; ") + address + ": " + result.error;
-    }
-    failed.push_back(address);
+    if (tried < kErrorsNamed) errors += (tried == 0 ? "" : "; ") + address + ": " + result.error;
   }
   if (addresses.size() > 1) {
     // The kind is the last address's: a timeout there is a timeout.
-    result.error = "tried " + std::to_string(failed.size()) + " of the host's " +
+    result.error = "tried " + std::to_string(tried) + " of the host's " +
                    std::to_string(addresses.size()) + " allowed addresses: " + errors +
-                   (failed.size() > kErrorsNamed ? "; ..." : "");
+                   (tried > kErrorsNamed ? "; ..." : "");
   }
   return nullptr;
 }

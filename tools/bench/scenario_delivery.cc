@@ -121,8 +121,8 @@ void RunOne(Context& c, bool tls) {
   const double receiver_cpu_used = CpuSeconds(getpid()) - receiver_cpu_before;
   const double callbacks = static_cast<double>(receiver->count());
   profile.Finish();
-  // CPU per callback does not depend on how busy the machine's other tenants are: the figure to
-  // compare between builds.
+  // CPU per callback depends less on how busy the machine's other tenants are than the rates do
+  // (it still moves with them, docs/PERFORMANCE.md): the figure to compare between builds.
   char note[256];
   std::snprintf(note, sizeof(note),
                 "Delivery %s: the broker used %.1f µs of CPU per callback (%.2f CPU-seconds per "
