@@ -19,9 +19,17 @@ struct LmdbBaselineResult {
 LmdbBaselineResult RunLmdbBaseline(const std::string& dir, std::size_t records, std::size_t per_txn,
                                    const std::string& record);
 
-// The latency floor of a durable ack: one-record transactions (fsync each) at `rate` per second
-// for `seconds`; the commit time of each, in ns.
-std::vector<std::int64_t> RunLmdbCommitLatency(const std::string& dir, int rate, double seconds,
-                                               const std::string& record);
+// The latency floor of a durable ack: records coming due at `rate` per second for `seconds`,
+// each committed (fsync) by the first transaction after its due time together with every other
+// record then due (group commit). The time from each record's due time to the end of its commit,
+// in ns; a slow fsync delays every record that came due while it ran, as it delays a broker's
+// acks.
+struct LmdbLatencyResult {
+  std::vector<std::int64_t> latencies_ns;  // one per record
+  std::uint64_t commits = 0;
+  std::int64_t slowest_commit_ns = 0;
+};
+LmdbLatencyResult RunLmdbCommitLatency(const std::string& dir, int rate, double seconds,
+                                       const std::string& record);
 
 }  // namespace hookbench
