@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <thread>
+#include <vector>
 
 #include "subscribers/reference_receiver.h"
 #include "tests/support/legacy_tls_server.h"
@@ -197,6 +199,91 @@ TEST_F(SocketSenderTest, WhenEveryAddressRefusesTheErrorSaysHowManyWereTried) {
       << r.error;
   EXPECT_NE(r.error.find("; 127.0.0.3: "), std::string::npos) << r.error;
   EXPECT_EQ(r.status, 0);
+}
+
+// An address that lets a connection attempt go unanswered, on loopback: a listener on
+// `ip`:`port` whose accept queue is full and never drained, so that Linux drops further SYNs and
+// a connect waits (as to a host that drops packets) instead of being refused.
+class SilentAddress {
+ public:
+  SilentAddress(const std::string& ip, int port) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    inet_pton(AF_INET, ip.c_str(), &a.sin_addr);
+    listener_ = socket(AF_INET, SOCK_STREAM, 0);
+    const int one = 1;
+    setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    ok_ = bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0 &&
+          listen(listener_, 0) == 0;
+    // A backlog of 0 still queues one connection; two non-blocking connects fill it for sure.
+    for (int i = 0; ok_ && i < 2; ++i) {
+      const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+      fillers_.push_back(fd);
+    }
+  }
+  ~SilentAddress() {
+    for (int fd : fillers_) close(fd);
+    if (listener_ >= 0) close(listener_);
+  }
+  SilentAddress(const SilentAddress&) = delete;
+  SilentAddress& operator=(const SilentAddress&) = delete;
+  bool ok() const { return ok_; }
+
+ private:
+  int listener_ = -1;
+  bool ok_ = false;
+  std::vector<int> fillers_;
+};
+
+// Options whose lookup gives the host 127.0.0.2 (`silent` there) first, then 127.0.0.1, where
+// the receiver is.
+SocketSenderOptions SilentFirst(SocketSenderOptions options,
+                                std::chrono::milliseconds connect_timeout) {
+  options.connect_timeout = connect_timeout;
+  options.lookup = [](const std::string&) -> Result<std::vector<IpAddress>> {
+    return std::vector<IpAddress>{*ParseIpAddress("127.0.0.2"), *ParseIpAddress("127.0.0.1")};
+  };
+  return options;
+}
+
+// An address that never answers is left after --connect-timeout for the host's next one, within
+// the attempt's deadline.
+TEST_F(SocketSenderTest, AnAddressThatNeverAnswersIsLeftAfterTheConnectTimeout) {
+  SilentAddress silent("127.0.0.2", receiver_->port());
+  ASSERT_TRUE(silent.ok());
+  SocketSender sender(SilentFirst(Options(true, true), 300ms));
+  const auto started = std::chrono::steady_clock::now();
+  HttpResult r =
+      sender.Send(Post("https://localhost:" + std::to_string(receiver_->port()) + "/hook"));
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(r.kind, HttpResult::Kind::kResponse) << r.error;
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(receiver_->Posts().size(), 1u);
+  // It did wait on the silent address (not refused at once), and no longer than the limit says.
+  EXPECT_GE(took, 280ms);
+  EXPECT_LT(took, 3s);
+}
+
+// The attempt's deadline bounds the walk through the addresses: a silent first address that
+// uses it up leaves no time for the next, and the attempt is a timeout naming what was tried.
+TEST_F(SocketSenderTest, TheDeadlineEndsTheWalkThroughTheAddresses) {
+  SilentAddress silent("127.0.0.2", receiver_->port());
+  ASSERT_TRUE(silent.ok());
+  SocketSender sender(SilentFirst(Options(true, true), 5000ms));
+  const auto started = std::chrono::steady_clock::now();
+  HttpResult r =
+      sender.Send(Post("https://localhost:" + std::to_string(receiver_->port()) + "/hook", 400ms));
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(r.kind, HttpResult::Kind::kTimeout) << r.error;
+  EXPECT_NE(r.error.find("tried 1 of the host's 2 allowed addresses: 127.0.0.2: "),
+            std::string::npos)
+      << r.error;
+  EXPECT_EQ(r.status, 0);
+  EXPECT_TRUE(receiver_->Posts().empty());
+  EXPECT_GE(took, 380ms);
+  EXPECT_LT(took, 3s);
 }
 
 // Once an address has refused while the next answered, new connections try it last (until the
