@@ -336,8 +336,9 @@ std::unique_ptr<SocketSender::Connection> SocketSender::Connect(
     const auto limit = std::min(deadline, SteadyClock::now() + options_.connect_timeout);
     pollfd p{fd, POLLOUT, 0};
     for (;;) {
-      // Rounded up: a poll that times out has waited until the limit, so that the next of a
-      // host's addresses is not tried in the last fraction of a millisecond before the deadline.
+      // Rounded up: a poll that times out has waited until the limit. When the limit is the
+      // attempt's deadline, the next of a host's addresses is then not tried in the deadline's
+      // last fraction of a millisecond.
       const auto left = std::chrono::ceil<std::chrono::milliseconds>(limit - SteadyClock::now());
       rc = poll(&p, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 0)));
       if (rc < 0 && errno == EINTR) continue;

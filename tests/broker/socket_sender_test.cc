@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <openssl/ssl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -202,8 +203,9 @@ TEST_F(SocketSenderTest, WhenEveryAddressRefusesTheErrorSaysHowManyWereTried) {
 }
 
 // An address that lets a connection attempt go unanswered, on loopback: a listener on
-// `ip`:`port` whose accept queue is full and never drained, so that Linux drops further SYNs and
-// a connect waits (as to a host that drops packets) instead of being refused.
+// `ip`:`port` whose accept queue (a backlog of 0 holds one connection) is full and never
+// drained, so that Linux drops further SYNs and a connect waits, as to a host that drops packets,
+// instead of being refused. ok() once the connection filling the queue is established.
 class SilentAddress {
  public:
   SilentAddress(const std::string& ip, int port) {
@@ -214,17 +216,20 @@ class SilentAddress {
     listener_ = socket(AF_INET, SOCK_STREAM, 0);
     const int one = 1;
     setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    ok_ = bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0 &&
-          listen(listener_, 0) == 0;
-    // A backlog of 0 still queues one connection; two non-blocking connects fill it for sure.
-    for (int i = 0; ok_ && i < 2; ++i) {
-      const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-      connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-      fillers_.push_back(fd);
+    if (bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0 ||
+        listen(listener_, 0) != 0) {
+      return;
     }
+    filler_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    connect(filler_, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+    pollfd p{filler_, POLLOUT, 0};
+    int error = -1;
+    socklen_t len = sizeof(error);
+    ok_ = poll(&p, 1, 2000) == 1 && getsockopt(filler_, SOL_SOCKET, SO_ERROR, &error, &len) == 0 &&
+          error == 0;
   }
   ~SilentAddress() {
-    for (int fd : fillers_) close(fd);
+    if (filler_ >= 0) close(filler_);
     if (listener_ >= 0) close(listener_);
   }
   SilentAddress(const SilentAddress&) = delete;
@@ -233,8 +238,8 @@ class SilentAddress {
 
  private:
   int listener_ = -1;
+  int filler_ = -1;
   bool ok_ = false;
-  std::vector<int> fillers_;
 };
 
 // Options whose lookup gives the host 127.0.0.2 (`silent` there) first, then 127.0.0.1, where

@@ -63,6 +63,7 @@ LmdbLatencyResult RunLmdbCommitLatency(const std::string& dir, int rate, double 
   if (rc == 0) rc = mdb_env_set_mapsize(env, 1ULL << 30);
   if (rc == 0) rc = mdb_env_open(env, dir.c_str(), MDB_NOTLS, 0644);
   if (rc != 0) {
+    result.error = std::string("lmdb: ") + mdb_strerror(rc);
     if (env != nullptr) mdb_env_close(env);
     return result;
   }
@@ -81,22 +82,23 @@ LmdbLatencyResult RunLmdbCommitLatency(const std::string& dir, int rate, double 
     std::uint64_t end = next + 1;
     while (end < count && due(end) <= now) ++end;
     MDB_txn* txn = nullptr;
-    if (mdb_txn_begin(env, nullptr, 0, &txn) != 0) break;
+    if ((rc = mdb_txn_begin(env, nullptr, 0, &txn)) != 0) break;
     MDB_dbi dbi = 0;
-    bool put = mdb_dbi_open(txn, nullptr, 0, &dbi) == 0;
-    for (std::uint64_t n = next; put && n < end; ++n) {
+    rc = mdb_dbi_open(txn, nullptr, 0, &dbi);
+    for (std::uint64_t n = next; rc == 0 && n < end; ++n) {
       unsigned char key_bytes[8];
       for (int b = 0; b < 8; ++b) key_bytes[b] = static_cast<unsigned char>(n >> (56 - 8 * b));
       MDB_val key{sizeof(key_bytes), key_bytes};
       MDB_val value{record.size(), const_cast<char*>(record.data())};
-      put = mdb_put(txn, dbi, &key, &value, MDB_APPEND) == 0;
+      rc = mdb_put(txn, dbi, &key, &value, MDB_APPEND);
     }
-    if (!put) {
+    if (rc != 0) {
       mdb_txn_abort(txn);
       break;
     }
     const auto commit_start = Clock::now();
-    if (mdb_txn_commit(txn) != 0) break;  // fsync: the environment has no MDB_NOSYNC
+    // fsync: the environment has no MDB_NOSYNC. A failed commit frees the transaction.
+    if ((rc = mdb_txn_commit(txn)) != 0) break;
     const auto done = Clock::now();
     ++result.commits;
     result.slowest_commit_ns = std::max<std::int64_t>(
@@ -108,6 +110,10 @@ LmdbLatencyResult RunLmdbCommitLatency(const std::string& dir, int rate, double 
       latencies.push_back(
           std::chrono::duration_cast<std::chrono::nanoseconds>(done - due(next)).count());
     }
+  }
+  if (rc != 0) {
+    result.error = std::string("lmdb: ") + mdb_strerror(rc) + " after " +
+                   std::to_string(latencies.size()) + " of " + std::to_string(count) + " records";
   }
   mdb_env_close(env);
   return result;

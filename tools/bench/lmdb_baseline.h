@@ -28,6 +28,7 @@ struct LmdbLatencyResult {
   std::vector<std::int64_t> latencies_ns;  // one per record
   std::uint64_t commits = 0;
   std::int64_t slowest_commit_ns = 0;
+  std::string error;  // set when the run stopped early; latencies_ns then holds only its start
 };
 LmdbLatencyResult RunLmdbCommitLatency(const std::string& dir, int rate, double seconds,
                                        const std::string& record);

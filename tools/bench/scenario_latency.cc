@@ -91,6 +91,9 @@ void RunLatencyScenario(Context& c) {
   const LmdbLatencyResult raw =
       RunLmdbCommitLatency(c.NewDir("lmdb-latency"), o.latency_rate, o.latency_seconds,
                            MakeEvent("TextMessageCreated", "g", "e", 0, o.event_bytes));
+  if (!raw.error.empty()) {
+    c.report().AddError(kLatency, "raw LMDB group commit (the floor): " + raw.error);
+  }
   const std::vector<double> floor =
       c.report().AddLatency("raw LMDB group commit (fsync)", raw.latencies_ns);
   Row row;
