@@ -9,18 +9,42 @@
 #include <thread>
 
 namespace hookbench {
+namespace {
+
+// A new environment in `dir`, fsync on (no MDB_NOSYNC). On failure returns the LMDB error and
+// leaves *env null.
+int OpenEnv(const std::string& dir, std::size_t map_bytes, MDB_env** env) {
+  mkdir(dir.c_str(), 0755);
+  *env = nullptr;
+  int rc = mdb_env_create(env);
+  if (rc == 0) rc = mdb_env_set_mapsize(*env, map_bytes);
+  if (rc == 0) rc = mdb_env_open(*env, dir.c_str(), MDB_NOTLS, 0644);
+  if (rc != 0 && *env != nullptr) {
+    mdb_env_close(*env);
+    *env = nullptr;
+  }
+  return rc;
+}
+
+// Appends `record` under record number `n` as an 8-byte big-endian key: ascending numbers are
+// ascending keys, as MDB_APPEND requires.
+int AppendRecord(MDB_txn* txn, MDB_dbi dbi, std::uint64_t n, const std::string& record) {
+  unsigned char key_bytes[8];
+  for (int b = 0; b < 8; ++b) key_bytes[b] = static_cast<unsigned char>(n >> (56 - 8 * b));
+  MDB_val key{sizeof(key_bytes), key_bytes};
+  MDB_val value{record.size(), const_cast<char*>(record.data())};
+  return mdb_put(txn, dbi, &key, &value, MDB_APPEND);
+}
+
+}  // namespace
 
 LmdbBaselineResult RunLmdbBaseline(const std::string& dir, std::size_t records, std::size_t per_txn,
                                    const std::string& record) {
   LmdbBaselineResult result;
-  mkdir(dir.c_str(), 0755);
   MDB_env* env = nullptr;
-  int rc = mdb_env_create(&env);
-  if (rc == 0) rc = mdb_env_set_mapsize(env, 16ULL << 30);
-  if (rc == 0) rc = mdb_env_open(env, dir.c_str(), MDB_NOTLS, 0644);
+  int rc = OpenEnv(dir, 16ULL << 30, &env);
   if (rc != 0) {
     result.error = std::string("lmdb: ") + mdb_strerror(rc);
-    if (env != nullptr) mdb_env_close(env);
     return result;
   }
   MDB_dbi dbi = 0;
@@ -34,11 +58,7 @@ LmdbBaselineResult RunLmdbBaseline(const std::string& dir, std::size_t records, 
       break;
     }
     for (std::size_t i = 0; i < per_txn && next < records && rc == 0; ++i, ++next) {
-      unsigned char key_bytes[8];
-      for (int b = 0; b < 8; ++b) key_bytes[b] = static_cast<unsigned char>(next >> (56 - 8 * b));
-      MDB_val key{sizeof(key_bytes), key_bytes};
-      MDB_val value{record.size(), const_cast<char*>(record.data())};
-      rc = mdb_put(txn, dbi, &key, &value, MDB_APPEND);
+      rc = AppendRecord(txn, dbi, next, record);
     }
     if (rc != 0) {
       mdb_txn_abort(txn);
@@ -57,14 +77,10 @@ LmdbLatencyResult RunLmdbCommitLatency(const std::string& dir, int rate, double 
                                        const std::string& record) {
   LmdbLatencyResult result;
   std::vector<std::int64_t>& latencies = result.latencies_ns;
-  mkdir(dir.c_str(), 0755);
   MDB_env* env = nullptr;
-  int rc = mdb_env_create(&env);
-  if (rc == 0) rc = mdb_env_set_mapsize(env, 1ULL << 30);
-  if (rc == 0) rc = mdb_env_open(env, dir.c_str(), MDB_NOTLS, 0644);
+  int rc = OpenEnv(dir, 1ULL << 30, &env);
   if (rc != 0) {
     result.error = std::string("lmdb: ") + mdb_strerror(rc);
-    if (env != nullptr) mdb_env_close(env);
     return result;
   }
   using Clock = std::chrono::steady_clock;
@@ -85,13 +101,7 @@ LmdbLatencyResult RunLmdbCommitLatency(const std::string& dir, int rate, double 
     if ((rc = mdb_txn_begin(env, nullptr, 0, &txn)) != 0) break;
     MDB_dbi dbi = 0;
     rc = mdb_dbi_open(txn, nullptr, 0, &dbi);
-    for (std::uint64_t n = next; rc == 0 && n < end; ++n) {
-      unsigned char key_bytes[8];
-      for (int b = 0; b < 8; ++b) key_bytes[b] = static_cast<unsigned char>(n >> (56 - 8 * b));
-      MDB_val key{sizeof(key_bytes), key_bytes};
-      MDB_val value{record.size(), const_cast<char*>(record.data())};
-      rc = mdb_put(txn, dbi, &key, &value, MDB_APPEND);
-    }
+    for (std::uint64_t n = next; rc == 0 && n < end; ++n) rc = AppendRecord(txn, dbi, n, record);
     if (rc != 0) {
       mdb_txn_abort(txn);
       break;
