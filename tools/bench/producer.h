@@ -40,6 +40,10 @@ struct LoadResult {
 
 LoadResult RunLoad(const LoadSpec& spec);
 
+// The eventId RunLoad gives event number n: producer n % producers sends it as its
+// (n / producers)th event. Baselines use it to store the very records a run sends.
+std::string LoadEventId(const LoadSpec& spec, std::uint64_t n);
+
 struct PacedSpec {
   std::string endpoint;
   int rate = 1000;  // events per second

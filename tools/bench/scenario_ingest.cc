@@ -1,6 +1,8 @@
 // 1. Durable ingest: events acknowledged per second (fsync on) by a fresh broker with no
 // subscriptions, from several DEALER producers with many requests in flight, against raw LMDB
-// batched appends of the same records in a separate environment.
+// batched appends of the same records in a separate environment. Diagnosis rows place the broker
+// between two ceilings: the store's (the same events through Store::CommitEvents in this
+// process) and the transport's (a ROUTER that answers without parsing or storing).
 #include <signal.h>
 #include <unistd.h>
 
@@ -13,6 +15,7 @@
 #include "tools/bench/producer.h"
 #include "tools/bench/profiler.h"
 #include "tools/bench/scenarios.h"
+#include "tools/bench/seeding.h"
 
 namespace hookbench {
 namespace {
@@ -60,6 +63,34 @@ void RunIngestScenario(Context& c) {
                      "3 runs " + FormatRate(runs[1].records_per_second) + ", range " +
                      FormatRate(runs[0].records_per_second) + " – " +
                      FormatRate(runs[2].records_per_second) + ".");
+
+  // The store's ceiling: the main run's events through Store::CommitEvents in this process, with
+  // the raw baseline's transaction size. Between the raw appends and the broker, it tells the
+  // store's layout (keys, indexes) apart from the broker's pipeline (ZeroMQ, parsing, threads).
+  std::vector<StoreCeilingResult> store_runs;
+  for (int i = 0; i < 3; ++i) {
+    store_runs.push_back(RunStoreCeiling(c.NewDir("store-ceiling"), IngestSpec(o, "", o.batch),
+                                         o.baseline_records, o.baseline_per_txn));
+    if (!store_runs.back().error.empty()) {
+      c.Fail(kScenario, "store ceiling: " + store_runs.back().error, nullptr);
+      return;
+    }
+  }
+  std::sort(store_runs.begin(), store_runs.end(),
+            [](const auto& a, const auto& b) { return a.events_per_second < b.events_per_second; });
+  const double store_ceiling = store_runs[1].events_per_second;
+  c.report().AddRatio(
+      kScenario,
+      "store ceiling: the same events committed by Store::CommitEvents in-process, " +
+          std::to_string(o.baseline_per_txn) + "/txn (no ZeroMQ, parsing untimed; diagnosis)",
+      store_ceiling, base.records_per_second, "/s", 0, "(raw LMDB)");
+  c.report().AddNote("Store ceiling (the events of the main run, " +
+                     std::to_string(o.baseline_per_txn) +
+                     " per Store::CommitEvents, fsync on, time inside CommitEvents only): median "
+                     "of 3 runs " +
+                     FormatRate(store_runs[1].events_per_second) + ", range " +
+                     FormatRate(store_runs[0].events_per_second) + " – " +
+                     FormatRate(store_runs[2].events_per_second) + ".");
 
   // The transport ceiling: the same producers against a ROUTER that answers without parsing or
   // storing. What the producers and ZeroMQ leave of the two cores bounds any broker.
@@ -110,6 +141,8 @@ void RunIngestScenario(Context& c) {
                     base.records_per_second);
   c.report().AddRatio(kScenario, "the same against the transport ceiling (diagnosis)", run.rate(),
                       transport_ceiling, "/s", 0, "(ROUTER answering unread)");
+  c.report().AddRatio(kScenario, "the same against the store ceiling (diagnosis)", run.rate(),
+                      store_ceiling, "/s", 0, "(Store::CommitEvents in-process)");
   char note[512];
   std::snprintf(note, sizeof(note),
                 "Ingest (batch %d): the broker used %.2f CPU-seconds per wall second (%.0f%% of "

@@ -40,6 +40,13 @@ hookbroker::Subscription MakeSubscription(const std::string& group,
   return sub;
 }
 
+// An event as the ingest stores it: parsed, then given the broker's defaults (receive time).
+hookbroker::Result<hookbroker::Event> IngestedEvent(const std::string& json, std::int64_t now_ms) {
+  auto parsed = hookbroker::ParseEvent(boost::json::parse(json));
+  if (parsed) hookbroker::AssignDefaults(*parsed, hookbroker::EventId(""), now_ms);
+  return parsed;
+}
+
 }  // namespace
 
 std::string SeedSubscriptions(const std::string& data_dir, std::size_t count,
@@ -73,10 +80,10 @@ std::string SeedBacklog(const std::string& data_dir, std::size_t count, const st
   std::vector<hookbroker::Event> events;
   std::vector<hookbroker::NewDelivery> deliveries;
   for (std::size_t i = 0; i < count; ++i) {
-    auto parsed = hookbroker::ParseEvent(boost::json::parse(
-        MakeEvent("TextMessageCreated", group, "backlog-" + std::to_string(i), 0, event_bytes)));
+    auto parsed = IngestedEvent(
+        MakeEvent("TextMessageCreated", group, "backlog-" + std::to_string(i), 0, event_bytes),
+        now);
     if (!parsed) return parsed.error().message;
-    hookbroker::AssignDefaults(*parsed, hookbroker::EventId(""), now);
     events.push_back(std::move(parsed).value());
     if (events.size() == kChunk || i + 1 == count) {
       deliveries.clear();
@@ -86,6 +93,52 @@ std::string SeedBacklog(const std::string& data_dir, std::size_t count, const st
     }
   }
   return "";
+}
+
+StoreCeilingResult RunStoreCeiling(const std::string& data_dir, const LoadSpec& spec,
+                                   std::size_t events, std::size_t per_txn) {
+  StoreCeilingResult result;
+  auto store = OpenStore(data_dir);
+  if (!store) {
+    result.error = store.error().message;
+    return result;
+  }
+  using Clock = std::chrono::steady_clock;
+  Clock::duration committing{};
+  std::vector<hookbroker::Event> batch;
+  std::vector<hookbroker::NewDelivery> deliveries;
+  std::uint64_t accepted = 0;
+  for (std::uint64_t n = 0; n < events;) {
+    const std::int64_t now = NowMs();
+    batch.clear();
+    for (; batch.size() < per_txn && n < events; ++n) {
+      auto event = IngestedEvent(
+          MakeEvent(spec.event_type, spec.group(n), LoadEventId(spec, n), 0, spec.event_bytes),
+          now);
+      if (!event) {
+        result.error = event.error().message;
+        return result;
+      }
+      batch.push_back(std::move(event).value());
+    }
+    const Clock::time_point start = Clock::now();
+    auto committed = (*store)->CommitEvents(batch, now, &deliveries);
+    committing += Clock::now() - start;
+    if (!committed) {
+      result.error = committed.error().message;
+      return result;
+    }
+    for (const hookbroker::EventCommit& e : *committed) {
+      accepted += e.status == hookbroker::IngestStatus::kAccepted ? 1 : 0;
+    }
+  }
+  result.seconds = std::chrono::duration<double>(committing).count();
+  if (accepted != events) {
+    result.error = std::to_string(events - accepted) + " of " + std::to_string(events) +
+                   " events not accepted (duplicate ids)";
+  }
+  if (result.seconds > 0) result.events_per_second = static_cast<double>(accepted) / result.seconds;
+  return result;
 }
 
 }  // namespace hookbench

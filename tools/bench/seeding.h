@@ -1,10 +1,13 @@
-// Fast set-up through the Store API (hookbroker_core), into a data folder before the broker
-// starts on it (the broker is not running: one LMDB environment, one process at a time).
+// The Store API (hookbroker_core) in this process: fast set-up of a data folder before the broker
+// starts on it (the broker is not running: one LMDB environment, one process at a time), and the
+// store's own ingest ceiling.
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <vector>
+
+#include "tools/bench/producer.h"
 
 namespace hookbench {
 
@@ -18,5 +21,18 @@ std::string SeedSubscriptions(const std::string& data_dir, std::size_t count,
 // the ingest would (Store::CommitEvents, 1,000 per transaction): `count` pending deliveries.
 std::string SeedBacklog(const std::string& data_dir, std::size_t count, const std::string& group,
                         const std::string& url, std::size_t event_bytes);
+
+// The store's own ceiling for durable ingest: the first `events` events a RunLoad of `spec`
+// would send (the same ids, groups and size), committed by Store::CommitEvents in this process,
+// `per_txn` per transaction (fsync on), into a new data folder with no subscriptions. Each
+// transaction's events are parsed before it and only CommitEvents is timed: what the store's
+// layout and LMDB cost per event, without ZeroMQ, parsing or the broker's threads.
+struct StoreCeilingResult {
+  double events_per_second = 0;
+  double seconds = 0;  // inside CommitEvents
+  std::string error;
+};
+StoreCeilingResult RunStoreCeiling(const std::string& data_dir, const LoadSpec& spec,
+                                   std::size_t events, std::size_t per_txn);
 
 }  // namespace hookbench
