@@ -21,6 +21,7 @@
 
 #include "broker/callback_address.h"
 #include "proto/http_response_parser.h"
+#include "proto/http_token.h"
 #include "proto/limits.h"
 
 namespace hookbroker {
@@ -72,16 +73,10 @@ bool HasLineBreakOrNul(const std::string& s) {
                      [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
-bool IsTokenChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
 // Header names are tokens; values, and the content type, have no line break or NUL.
 bool HeadersAreSafe(const HttpRequest& request, std::string* bad_name) {
   for (const auto& [name, value] : request.headers) {
-    if (name.empty() || !std::all_of(name.begin(), name.end(), IsTokenChar) ||
-        HasLineBreakOrNul(value)) {
+    if (!IsHttpToken(name) || HasLineBreakOrNul(value)) {
       *bad_name = name;
       return false;
     }
@@ -97,13 +92,6 @@ bool IsDefaultPort(const Url& url) {
   return (url.scheme == "https" && url.port == 443) || (url.scheme == "http" && url.port == 80);
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // The request as it goes on the wire: head and body in one buffer, sent with one write.
 std::string BuildRequest(const HttpRequest& request, const std::string& user_agent) {
   std::string wire;
@@ -115,8 +103,8 @@ std::string BuildRequest(const HttpRequest& request, const std::string& user_age
   bool has_accept = false, has_encoding = false;
   for (const auto& [name, value] : request.headers) {
     wire.append(name).append(": ").append(value).append("\r\n");
-    has_accept = has_accept || EqualsIgnoreCase(name, "Accept");
-    has_encoding = has_encoding || EqualsIgnoreCase(name, "Accept-Encoding");
+    has_accept = has_accept || EqualsIgnoreAsciiCase(name, "Accept");
+    has_encoding = has_encoding || EqualsIgnoreAsciiCase(name, "Accept-Encoding");
   }
   if (!has_accept) wire.append("Accept: */*\r\n");
   // Without it a server may compress its answer; the body is read as it comes, undecoded.

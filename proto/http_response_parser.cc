@@ -4,26 +4,12 @@
 #include <limits>
 #include <utility>
 
+#include "proto/http_token.h"
+
 namespace hookbroker {
 namespace {
 
 constexpr std::string_view kCrlf = "\r\n";
-
-bool IsTokenChar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 std::string_view TrimWhitespace(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -62,7 +48,7 @@ bool ValidField(std::string_view line) {
   const std::size_t colon = line.find(':');
   if (colon == 0 || colon == std::string_view::npos) return false;
   const std::string_view name = line.substr(0, colon);
-  if (!std::all_of(name.begin(), name.end(), IsTokenChar)) return false;
+  if (!IsHttpToken(name)) return false;
   for (char c : line.substr(colon + 1)) {
     if (c == '\0' || c == '\r' || c == '\n') return false;
   }
@@ -289,7 +275,7 @@ bool HttpResponseParser::ParseHead() {
     const std::size_t colon = line.find(':');
     const std::string_view name = line.substr(0, colon);
     const std::string_view value = TrimWhitespace(line.substr(colon + 1));
-    if (EqualsIgnoreCase(name, "content-length")) {
+    if (EqualsIgnoreAsciiCase(name, "content-length")) {
       std::uint64_t parsed = 0;
       if (!ParseLength(value, &parsed) || (has_length && parsed != length)) {
         Fail("invalid Content-Length");
@@ -297,25 +283,25 @@ bool HttpResponseParser::ParseHead() {
       }
       has_length = true;
       length = parsed;
-    } else if (EqualsIgnoreCase(name, "transfer-encoding")) {
+    } else if (EqualsIgnoreAsciiCase(name, "transfer-encoding")) {
       // Only the last coding decides: chunked there frames the body; any other coding last
       // means the body runs to the end of the connection.
       bool any = false;
       ForEachListElement(value, [&](std::string_view coding) {
         any = true;
-        chunked = EqualsIgnoreCase(coding, "chunked");
+        chunked = EqualsIgnoreAsciiCase(coding, "chunked");
       });
       if (!any) {
         Fail("Transfer-Encoding without a coding");
         return false;
       }
       transfer_coded = true;
-    } else if (EqualsIgnoreCase(name, "connection")) {
+    } else if (EqualsIgnoreAsciiCase(name, "connection")) {
       ForEachListElement(value, [&](std::string_view option) {
-        if (EqualsIgnoreCase(option, "close")) close = true;
-        if (EqualsIgnoreCase(option, "keep-alive")) keep_alive_token = true;
+        if (EqualsIgnoreAsciiCase(option, "close")) close = true;
+        if (EqualsIgnoreAsciiCase(option, "keep-alive")) keep_alive_token = true;
       });
-    } else if (EqualsIgnoreCase(name, "retry-after") && retry_after.empty()) {
+    } else if (EqualsIgnoreAsciiCase(name, "retry-after") && retry_after.empty()) {
       retry_after = std::string(value);
     }
   }
