@@ -2,6 +2,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
@@ -21,12 +22,21 @@ constexpr std::size_t kMinKeyBytes = 24;
 constexpr std::size_t kMaxKeyBytes = 64;
 constexpr std::size_t kGeneratedKeyBytes = 32;
 
+// A libcrypto failure leaves entries on the calling thread's OpenSSL error queue. A TLS call on
+// that thread later reads the queue to name its own failure (SSL_get_error, ERR_get_error), so
+// the stale entry would be reported as that TLS error: drop them before throwing.
+[[noreturn]] void ThrowCryptoFailure(const char* what) {
+  ERR_clear_error();
+  throw std::runtime_error(what);
+}
+
 // One SHA-256 context per thread. EVP_Digest with EVP_sha256() fetches the digest from the
 // provider store on every call (EVP_MD_fetch): 2.6 % of the broker's CPU in the hookbench
-// delivery profile, for the webhook-id of every callback.
+// delivery profile, for the webhook-id of every callback. Set up on first use, and again on the
+// next use after a failed set-up, so that one failure does not disable the thread for good.
 class Sha256Context {
  public:
-  Sha256Context() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx_(EVP_MD_CTX_new()) {}
+  Sha256Context() = default;
   ~Sha256Context() {
     EVP_MD_CTX_free(ctx_);
     EVP_MD_free(md_);
@@ -35,20 +45,22 @@ class Sha256Context {
   Sha256Context& operator=(const Sha256Context&) = delete;
 
   std::array<unsigned char, 32> Digest(std::string_view data) {
+    if (md_ == nullptr) md_ = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (ctx_ == nullptr) ctx_ = EVP_MD_CTX_new();
     std::array<unsigned char, 32> digest{};
     unsigned int len = 0;
     if (md_ == nullptr || ctx_ == nullptr || EVP_DigestInit_ex(ctx_, md_, nullptr) != 1 ||
         EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1 ||
         EVP_DigestFinal_ex(ctx_, digest.data(), &len) != 1 || len != digest.size()) {
       // Only fails when libcrypto itself is broken; an all-zero digest would silently collide.
-      throw std::runtime_error("SHA-256 failed");
+      ThrowCryptoFailure("SHA-256 failed");
     }
     return digest;
   }
 
  private:
-  EVP_MD* md_;
-  EVP_MD_CTX* ctx_;
+  EVP_MD* md_ = nullptr;
+  EVP_MD_CTX* ctx_ = nullptr;
 };
 
 std::array<unsigned char, 32> Sha256(std::string_view data) {
@@ -69,28 +81,17 @@ std::string Hex(const unsigned char* bytes, std::size_t size) {
 
 // One HMAC-SHA256 context per thread, re-keyed per message. OpenSSL 3's one-shot HMAC() looks
 // the MAC and the digest up in the provider store on every call (EVP_Q_mac), a few microseconds
-// per signed callback (hookbench delivery profile).
+// per signed callback (hookbench delivery profile). Set up on first use, and again after a
+// failed set-up, as Sha256Context.
 class HmacContext {
  public:
-  HmacContext() {
-    EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-    if (mac != nullptr) {
-      ctx_ = EVP_MAC_CTX_new(mac);
-      EVP_MAC_free(mac);  // the context holds its own reference
-    }
-    char digest[] = "SHA256";
-    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                                 OSSL_PARAM_construct_end()};
-    if (ctx_ != nullptr && EVP_MAC_CTX_set_params(ctx_, params) != 1) {
-      EVP_MAC_CTX_free(ctx_);
-      ctx_ = nullptr;
-    }
-  }
+  HmacContext() = default;
   ~HmacContext() { EVP_MAC_CTX_free(ctx_); }
   HmacContext(const HmacContext&) = delete;
   HmacContext& operator=(const HmacContext&) = delete;
 
   std::string Sign(std::string_view key, std::string_view message) {
+    if (ctx_ == nullptr) ctx_ = NewContext();
     std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
     std::size_t len = 0;
     // A null key would keep the previous message's key: an empty one is given a real address.
@@ -101,12 +102,28 @@ class HmacContext {
         EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(message.data()),
                        message.size()) != 1 ||
         EVP_MAC_final(ctx_, mac.data(), &len, mac.size()) != 1) {
-      throw std::runtime_error("HMAC-SHA256 failed");
+      ThrowCryptoFailure("HMAC-SHA256 failed");
     }
     return std::string(reinterpret_cast<const char*>(mac.data()), len);
   }
 
  private:
+  // An HMAC context with SHA-256 as its digest; null when libcrypto cannot make one.
+  static EVP_MAC_CTX* NewContext() {
+    EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    if (mac == nullptr) return nullptr;
+    EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
+    EVP_MAC_free(mac);  // the context holds its own reference
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                 OSSL_PARAM_construct_end()};
+    if (ctx != nullptr && EVP_MAC_CTX_set_params(ctx, params) != 1) {
+      EVP_MAC_CTX_free(ctx);
+      ctx = nullptr;
+    }
+    return ctx;
+  }
+
   EVP_MAC_CTX* ctx_ = nullptr;
 };
 
@@ -121,7 +138,7 @@ std::string GenerateWebhookSecret() {
   std::array<unsigned char, kGeneratedKeyBytes> key{};
   if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
     // A predictable signing key is worse than no subscription at all.
-    throw std::runtime_error("RAND_bytes failed");
+    ThrowCryptoFailure("RAND_bytes failed");
   }
   return std::string(kSecretPrefix) +
          Base64Encode(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
@@ -222,7 +239,7 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 std::string RandomHex(std::size_t bytes) {
   std::vector<unsigned char> random(bytes);
   if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
-    throw std::runtime_error("RAND_bytes failed");
+    ThrowCryptoFailure("RAND_bytes failed");
   }
   return Hex(random.data(), random.size());
 }
