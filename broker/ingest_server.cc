@@ -10,11 +10,6 @@
 namespace hookbroker {
 namespace {
 
-// How many requests one commit may gather; with 1000-event batches this bounds a commit to a
-// few MiB and keeps the time to the first ack short under load.
-constexpr std::size_t kMaxRequestsPerCommit = 256;
-constexpr std::size_t kMaxEventsPerCommit = 8192;
-
 struct Pending {
   std::vector<zmq::message_t> envelope;  // routing id(s) and the empty delimiter
   std::string error;                     // frame-level error; no events when set

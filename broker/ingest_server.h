@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstddef>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,6 +40,11 @@ namespace hookbroker {
 
 class IngestServer {
  public:
+  // How many requests one commit may gather, and how many events: with 1000-event requests this
+  // bounds a commit to a few MiB and keeps the time to the first ack short under load.
+  static constexpr std::size_t kMaxRequestsPerCommit = 256;
+  static constexpr std::size_t kMaxEventsPerCommit = 8192;
+
   IngestServer(Store& store, Dispatcher& dispatcher, const Clock& clock, Metrics& metrics);
   ~IngestServer();
   IngestServer(const IngestServer&) = delete;

@@ -22,9 +22,11 @@ constexpr std::size_t kMinKeyBytes = 24;
 constexpr std::size_t kMaxKeyBytes = 64;
 constexpr std::size_t kGeneratedKeyBytes = 32;
 
-// A libcrypto failure leaves entries on the calling thread's OpenSSL error queue. A TLS call on
-// that thread later reads the queue to name its own failure (SSL_get_error, ERR_get_error), so
-// the stale entry would be reported as that TLS error: drop them before throwing.
+// A libcrypto failure leaves entries on the calling thread's OpenSSL error queue; they are dropped
+// before throwing, so that nothing read from the queue later on this thread (ERR_get_error after
+// another call fails) names this failure instead of its own. The TLS code clears the queue
+// before each call of its own as well (socket_sender.cc); this keeps the queue clean for any
+// other reader.
 [[noreturn]] void ThrowCryptoFailure(const char* what) {
   ERR_clear_error();
   throw std::runtime_error(what);

@@ -68,9 +68,13 @@ std::string MakeEvent(const std::string& type, const std::string& group,
   return e;
 }
 
+std::string LoadIdPrefix(const LoadSpec& spec, int producer) {
+  return spec.id_prefix + "-" + std::to_string(producer) + "-";
+}
+
 std::string LoadEventId(const LoadSpec& spec, std::uint64_t n) {
   const auto producers = static_cast<std::uint64_t>(spec.producers);
-  return spec.id_prefix + "-" + std::to_string(n % producers) + "-" + std::to_string(n / producers);
+  return LoadIdPrefix(spec, static_cast<int>(n % producers)) + std::to_string(n / producers);
 }
 
 LoadResult RunLoad(const LoadSpec& spec) {
@@ -92,6 +96,7 @@ LoadResult RunLoad(const LoadSpec& spec) {
       std::string error;
       Clock::time_point my_last_ack = start;
       zmq::socket_t socket = Dealer(context, spec.endpoint);
+      const std::string prefix = LoadIdPrefix(spec, p);
       auto more = [&] { return spec.seconds > 0 ? Clock::now() < deadline : sent < quota; };
       int outstanding = 0;
       std::string frame, reply;
@@ -103,8 +108,8 @@ LoadResult RunLoad(const LoadSpec& spec) {
                  (spec.seconds > 0 || sent < quota)) {
             const std::uint64_t n = sent * producers + static_cast<std::uint64_t>(p);
             if (in_request > 0) frame += ',';
-            frame += MakeEvent(spec.event_type, spec.group(n), LoadEventId(spec, n), NowNs(),
-                               spec.event_bytes);
+            frame += MakeEvent(spec.event_type, spec.group(n), prefix + std::to_string(sent),
+                               NowNs(), spec.event_bytes);
             ++sent;
             ++in_request;
           }

@@ -40,8 +40,10 @@ struct LoadResult {
 
 LoadResult RunLoad(const LoadSpec& spec);
 
-// The eventId RunLoad gives event number n: producer n % producers sends it as its
-// (n / producers)th event. Baselines use it to store the very records a run sends.
+// The eventIds RunLoad sends: producer p's k-th event (from 0) is LoadIdPrefix(spec, p) + k,
+// and event number n is producer n % producers' (n / producers)-th, LoadEventId(spec, n).
+// Baselines use them to store the very records a run sends.
+std::string LoadIdPrefix(const LoadSpec& spec, int producer);
 std::string LoadEventId(const LoadSpec& spec, std::uint64_t n);
 
 struct PacedSpec {

@@ -121,6 +121,7 @@ StoreCeilingResult RunStoreCeiling(const std::string& data_dir, const LoadSpec& 
       }
       batch.push_back(std::move(event).value());
     }
+    deliveries.clear();
     const Clock::time_point start = Clock::now();
     auto committed = (*store)->CommitEvents(batch, now, &deliveries);
     committing += Clock::now() - start;
