@@ -1,8 +1,9 @@
 // 1. Durable ingest: events acknowledged per second (fsync on) by a fresh broker with no
 // subscriptions, from several DEALER producers with many requests in flight, against raw LMDB
 // batched appends of the same records in a separate environment. Diagnosis rows place the broker
-// between two ceilings: the store's (the same events through Store::CommitEvents in this
-// process) and the transport's (a ROUTER that answers without parsing or storing).
+// between two ceilings: the store's (the run's first ids through Store::CommitEvents in this
+// process, in the broker's largest commits) and the transport's (a ROUTER that answers without
+// parsing or storing).
 #include <signal.h>
 #include <unistd.h>
 
