@@ -4,7 +4,8 @@
 //  - `workers` worker threads take due deliveries from the DeliveryQueue, read what they need
 //    from the store (short read transactions), sign and send the callback through HttpSender;
 //  - one recorder thread writes finished attempts to the store in batches (one transaction, one
-//    fsync) and puts retries back on the queue. It gathers a batch for up to `record_linger`
+//    fsync, shared with the ingest's next commit while events flow: commit_group.h) and puts
+//    retries back on the queue. It gathers a batch for up to `record_linger`
 //    after the first attempt finishes (or until half of max_unrecorded are waiting): every
 //    commit rewrites the B-tree pages of six tables and fsyncs, much the same whatever it
 //    holds, so one commit per few attempts cost a third of the broker's CPU while delivering

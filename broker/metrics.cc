@@ -132,6 +132,13 @@ std::string Metrics::Render(const StoreInfo& store, const DispatcherGauges& disp
         << '\n';
   }
 
+  Header(out, "hookbroker_store_commits_total", "counter",
+         "Fsynced commits of events and attempt records.");
+  out << "hookbroker_store_commits_total " << store.group_commits << '\n';
+  Header(out, "hookbroker_store_commit_writes_total", "counter",
+         "Writes those commits held: an ingest batch, or a batch of attempt records. More writes "
+         "than commits: attempt records shared the ingest's commits.");
+  out << "hookbroker_store_commit_writes_total " << store.group_writes << '\n';
   Header(out, "hookbroker_lmdb_file_bytes", "gauge", "Size of data.mdb.");
   out << "hookbroker_lmdb_file_bytes " << store.file_bytes << '\n';
   Header(out, "hookbroker_lmdb_used_bytes", "gauge", "LMDB pages in use.");

@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <span>
 #include <string_view>
@@ -142,6 +143,8 @@ std::optional<std::string> Unhex(std::string_view hex) {
   return out;
 }
 
+}  // namespace
+
 // What the in-memory views of the subscriptions (the scope filter, the subscription cache) see of
 // one write transaction that may write subscriptions. The filter (scope_filter.h): a subscription
 // added to scope_index counts at once, so no event committed after the transaction can miss it;
@@ -182,6 +185,8 @@ class SubscriptionChanges {
   bool wrote_ = false;
   bool committed_ = false;
 };
+
+namespace {
 
 // The object an event names at one scope; empty if none.
 const std::string& ScopeObjectId(const Event& event, ObjectType type) {
@@ -395,6 +400,10 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
       dbs->stats, dbs->stats_journal,
       StatsWriteBackOptions{options.stats_write_back_interval, options.stats_write_back_records});
   store->dbs_ = std::move(dbs);
+  store->commit_group_ = std::make_unique<CommitGroup>(
+      options.record_patience, [raw = store.get()](std::span<CommitGroup::Member* const> group) {
+        raw->CommitWrites(group);
+      });
   store->lock_ = std::move(lock).value();
   if (Status s = store->RecoverStats(); !s) {
     Error e = s.error();
@@ -517,13 +526,58 @@ Status Store::WriteBackStats() {
   return Status::Ok();
 }
 
+// One write of a group commit (commit_group.h): `write` puts its changes into the group's
+// transaction and may be run again, alone, when another write of its group fails, so it keeps
+// its results in its own state until the commit, and starts each run afresh.
+struct Store::GroupWrite : CommitGroup::Member {
+  std::function<Status(MDB_txn*, StatsWriteBack::Changes&)> write;
+};
+
+void Store::CommitWrites(std::span<CommitGroup::Member* const> group) {
+  if (group.size() > 1) {
+    const Status together = CommitTogether(group);
+    if (together) {
+      for (CommitGroup::Member* m : group) m->status = Status::Ok();
+      return;
+    }
+    // One write's error must not fail the others: each again, in a transaction of its own.
+  }
+  for (CommitGroup::Member* m : group) m->status = CommitTogether(std::span(&m, 1));
+}
+
+Status Store::CommitTogether(std::span<CommitGroup::Member* const> group) {
+  Txn txn(env_, true);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin write", txn.begin_rc());
+  MDB_txn* t = txn.get();
+  StatsWriteBack::Changes stats(stats_write_back_.get(), t);
+  for (CommitGroup::Member* m : group) {
+    if (Status s = static_cast<GroupWrite*>(m)->write(t, stats); !s) return s;
+  }
+  if (int rc = stats.Write(); rc != 0) return lmdb::ToError("write subscription stats", rc);
+  if (int rc = txn.Commit(); rc != 0) return CommitError(env_, "commit", rc);
+  stats.Committed();
+  return Status::Ok();
+}
+
 Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> events,
                                                      std::int64_t now_ms,
                                                      std::vector<NewDelivery>* deliveries) {
-  Txn txn(env_, true);
-  if (txn.begin_rc() != 0) return lmdb::ToError("begin ingest commit", txn.begin_rc());
-  MDB_txn* t = txn.get();
-  StatsWriteBack::Changes stats(stats_write_back_.get(), t);
+  std::vector<EventCommit> results;
+  std::vector<NewDelivery> added;
+  GroupWrite w;
+  w.write = [&](MDB_txn* t, StatsWriteBack::Changes& stats) {
+    results.clear();
+    added.clear();
+    return WriteEvents(t, stats, events, now_ms, &results, &added);
+  };
+  if (Status s = commit_group_->Commit(w); !s) return s.error();
+  deliveries->insert(deliveries->end(), added.begin(), added.end());
+  return results;
+}
+
+Status Store::WriteEvents(MDB_txn* t, StatsWriteBack::Changes& stats, std::span<const Event> events,
+                          std::int64_t now_ms, std::vector<EventCommit>* results,
+                          std::vector<NewDelivery>* deliveries) {
   std::uint64_t next_id = 1;
   std::string_view counter;
   int rc = GetValue(t, dbs_->meta, kNextDeliveryKey, &counter);
@@ -533,17 +587,10 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
     return lmdb::ToError("read delivery counter", rc);
   }
   const std::uint64_t first_id = next_id;
-  const std::size_t deliveries_before = deliveries->size();
-  auto failed = [&](std::string_view what, int code) -> Error {
-    deliveries->resize(deliveries_before);
-    return lmdb::ToError(what, code);
-  };
-
-  std::vector<EventCommit> results;
-  results.reserve(events.size());
+  results->reserve(events.size());
   std::unordered_map<std::string, std::int64_t> new_pending;  // per subscription
   Cursor scope(t, dbs_->scope);
-  if (scope.rc() != 0) return failed("open scope cursor", scope.rc());
+  if (scope.rc() != 0) return lmdb::ToError("open scope cursor", scope.rc());
   std::string scratch;
   // The filter's answers for every scope of every event first, in one pass that overlaps their
   // cache misses (scope_filter.h). Inside the write transaction: no subscription can be added
@@ -569,11 +616,11 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
     const std::string_view event_bytes = StoredEventJson(event, scratch);
     rc = Put(t, dbs_->events, event_id, event_bytes, MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST) {
-      results.push_back({IngestStatus::kDuplicate, 0});
+      results->push_back({IngestStatus::kDuplicate, 0});
       continue;
     }
     if (rc != 0 || (rc = Put(t, dbs_->event_time, EventTimeKey(now_ms, event_id), "")) != 0) {
-      return failed("store event", rc);
+      return lmdb::ToError("store event", rc);
     }
 
     EventCommit commit{IngestStatus::kAccepted, 0};
@@ -613,30 +660,21 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
       return 0;
     };
     if ((rc = match_scope(0)) != 0 || (rc = match_scope(1)) != 0 || (rc = match_scope(2)) != 0) {
-      return failed("store deliveries", rc);
+      return lmdb::ToError("store deliveries", rc);
     }
-    results.push_back(commit);
+    results->push_back(commit);
   }
   for (const auto& [sub_id, count] : new_pending) {
     const std::int64_t added = count;  // clang: a lambda may not capture a structured binding
     rc = stats.Update(sub_id, [added](StatsRecord& s) { s.pending += added; });
-    if (rc != 0) return failed("update subscription stats", rc);
+    if (rc != 0) return lmdb::ToError("update subscription stats", rc);
   }
-  if ((rc = stats.Write()) != 0) return failed("write subscription stats", rc);
   if (next_id != first_id && (rc = Put(t, dbs_->meta, kNextDeliveryKey, U64Key(next_id))) != 0) {
-    return failed("write delivery counter", rc);
+    return lmdb::ToError("write delivery counter", rc);
   }
-  scope.Close();  // before the commit frees it (lmdb_txn.h)
-  if (Status room = WithinConfiguredSize(env_, t, dbs_->Tables(), map_size_); !room) {
-    deliveries->resize(deliveries_before);
-    return room.error();
-  }
-  if ((rc = txn.Commit()) != 0) {
-    deliveries->resize(deliveries_before);
-    return CommitError(env_, "commit events", rc);
-  }
-  stats.Committed();
-  return results;
+  // Only new events are refused for size: the map's reserve lets the rest of a group (attempt
+  // records) commit when this write fails and the group is committed write by write.
+  return WithinConfiguredSize(env_, t, dbs_->Tables(), map_size_);
 }
 
 Status Store::PutSubscription(const Subscription& sub) {
@@ -856,11 +894,24 @@ Status Store::RecordAttempts(std::span<const AttemptUpdate> updates, std::int64_
                              std::vector<DisabledSubscription>* disabled) {
   if (updates.empty()) return Status::Ok();
   std::vector<DisabledSubscription> to_disable;
-  SubscriptionChanges sub_changes(scope_filter_.get(), sub_cache_.get());
-  Txn txn(env_, true);
-  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
-  MDB_txn* t = txn.get();
-  StatsWriteBack::Changes stats(stats_write_back_.get(), t);
+  std::optional<SubscriptionChanges> sub_changes;
+  GroupWrite w;
+  w.patient = true;
+  w.write = [&](MDB_txn* t, StatsWriteBack::Changes& stats) {
+    to_disable.clear();
+    sub_changes.emplace(scope_filter_.get(), sub_cache_.get());
+    return WriteAttempts(t, stats, updates, disable_after_ms, &*sub_changes, &to_disable);
+  };
+  if (Status s = commit_group_->Commit(w); !s) return s;
+  sub_changes->Committed();
+  if (disabled != nullptr) *disabled = std::move(to_disable);
+  return Status::Ok();
+}
+
+Status Store::WriteAttempts(MDB_txn* t, StatsWriteBack::Changes& stats,
+                            std::span<const AttemptUpdate> updates, std::int64_t disable_after_ms,
+                            SubscriptionChanges* sub_changes,
+                            std::vector<DisabledSubscription>* to_disable) {
   for (const AttemptUpdate& u : updates) {
     const std::uint64_t id = u.delivery_id.value();
     const std::string key = U64Key(id);
@@ -925,19 +976,13 @@ Status Store::RecordAttempts(std::span<const AttemptUpdate> updates, std::int64_
       if (*sub && !(*sub)->disabled()) {
         (*sub)->disabled_ms = std::max<std::int64_t>(a.recorded_ms, 1);
         (*sub)->disabled_reason = disable_reason;
-        if ((rc = dbs_->WriteSubscription(t, **sub, &sub_changes)) != 0) {
+        if ((rc = dbs_->WriteSubscription(t, **sub, sub_changes)) != 0) {
           return lmdb::ToError("disable subscription", rc);
         }
-        to_disable.push_back({d.subscription_id, std::move(disable_reason)});
+        to_disable->push_back({d.subscription_id, std::move(disable_reason)});
       }
     }
   }
-  if (int rc = stats.Write(); rc != 0) return lmdb::ToError("write subscription stats", rc);
-  int rc = txn.Commit();
-  if (rc != 0) return lmdb::ToError("commit attempts", rc);
-  stats.Committed();
-  sub_changes.Committed();
-  if (disabled != nullptr) *disabled = std::move(to_disable);
   return Status::Ok();
 }
 
@@ -1314,6 +1359,9 @@ Result<StoreInfo> Store::Info() const {
   if (path != nullptr && ::stat((std::string(path) + "/data.mdb").c_str(), &st) == 0) {
     info.file_bytes = static_cast<std::uint64_t>(st.st_size);
   }
+  const CommitGroup::Counts group = commit_group_->counts();
+  info.group_commits = group.commits;
+  info.group_writes = group.members;
   Txn txn(env_, false);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   MDB_stat pending_stat;

@@ -22,7 +22,9 @@
 #include <vector>
 
 #include "broker/api_key_record.h"
+#include "broker/commit_group.h"
 #include "broker/delivery.h"
+#include "broker/stats_write_back.h"
 #include "proto/event.h"
 #include "proto/ingest_codec.h"
 #include "proto/result.h"
@@ -35,8 +37,8 @@ namespace hookbroker {
 class FolderLock;
 class ScopeFilter;
 class StatsFlusher;
-class StatsWriteBack;
 class SubscriptionCache;
+class SubscriptionChanges;
 
 struct StoreOptions {
   std::string dir;
@@ -47,6 +49,10 @@ struct StoreOptions {
   // held (stats_write_back.h).
   std::chrono::milliseconds stats_write_back_interval{1000};
   std::size_t stats_write_back_records = 8192;
+  // How long a commit of attempt records (RecordAttempts) may wait to share the ingest's next
+  // commit, when the ingest is committing (commit_group.h): one fsync instead of two. 0: it
+  // commits at once.
+  std::chrono::microseconds record_patience{4000};
 };
 
 // The outcome of storing one event.
@@ -141,6 +147,10 @@ struct StoreInfo {
   std::uint64_t used_bytes = 0;                // pages in use × page size
   std::uint64_t pending = 0;                   // pending deliveries
   std::int64_t oldest_pending_created_ms = 0;  // 0 when none
+  // Commits of events and attempt records since the store opened, and the writes they held: more
+  // writes than commits means the recorder's attempt records shared the ingest's commits.
+  std::uint64_t group_commits = 0;
+  std::uint64_t group_writes = 0;
 };
 
 struct SubscriptionFilter {
@@ -281,8 +291,23 @@ class Store {
   // Writes them all back now (the destructor does, so that the next open has nothing to recover).
   Status WriteBackStats();
 
+  // Commits of events and attempt records, and how many writes they held (commit_group.h).
+  CommitGroup::Counts WriteGroupCounts() const { return commit_group_->counts(); }
+
  private:
   Store(MDB_env* env, std::uint64_t map_size);
+  // The hot writes go through the commit group, so that the ingest's and the recorder's share
+  // a commit when they meet (commit_group.h).
+  struct GroupWrite;
+  void CommitWrites(std::span<CommitGroup::Member* const> group);
+  Status CommitTogether(std::span<CommitGroup::Member* const> group);
+  Status WriteEvents(MDB_txn* t, StatsWriteBack::Changes& stats, std::span<const Event> events,
+                     std::int64_t now_ms, std::vector<EventCommit>* results,
+                     std::vector<NewDelivery>* deliveries);
+  Status WriteAttempts(MDB_txn* t, StatsWriteBack::Changes& stats,
+                       std::span<const AttemptUpdate> updates, std::int64_t disable_after_ms,
+                       SubscriptionChanges* sub_changes,
+                       std::vector<DisabledSubscription>* to_disable);
   Status LoadScopeFilter();  // from scope_index, when the store opens
   Status RecoverStats();     // writes back the stats journal, when the store opens
   struct Dbs;
@@ -297,6 +322,7 @@ class Store {
   std::unique_ptr<StatsWriteBack> stats_write_back_;
   // Writes them back when due while nothing else does; stopped first when the store closes.
   std::unique_ptr<StatsFlusher> stats_flusher_;
+  std::unique_ptr<CommitGroup> commit_group_;
   std::unique_ptr<FolderLock> lock_;  // the data folder's, held for the store's life
 };
 

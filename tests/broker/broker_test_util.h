@@ -99,4 +99,15 @@ inline Event MakeEvent(const std::string& id, const std::string& type, const std
   return event;
 }
 
+// A TextMessageCreated event of ~200 KiB (near the ingest's data limit), for filling a map.
+inline Event MakeBigEvent(const std::string& id, const std::string& group, std::int64_t now_ms) {
+  boost::json::object o{{"eventId", id},
+                        {"eventType", "TextMessageCreated"},
+                        {"groupId", group},
+                        {"data", boost::json::object{{"text", std::string(200 * 1024, 'x')}}}};
+  Event event = ParseEvent(o).value();
+  AssignDefaults(event, event.id, now_ms);
+  return event;
+}
+
 }  // namespace hookbroker::testing

@@ -34,17 +34,8 @@ class ExpiryAfterMapFullTest : public ::testing::Test {
     std::vector<Event> events;
     for (int i = 0; i < n; ++i) {
       const std::string id = "e" + std::to_string(next_id_++);
-      if (!big) {
-        events.push_back(MakeEvent(id, "MemberAdded", "g"));
-        continue;
-      }
-      boost::json::object o{{"eventId", id},
-                            {"eventType", "TextMessageCreated"},
-                            {"groupId", "g"},
-                            {"data", boost::json::object{{"text", std::string(200 * 1024, 'x')}}}};
-      Event e = ParseEvent(o).value();
-      AssignDefaults(e, e.id, clock_.NowMs());
-      events.push_back(std::move(e));
+      events.push_back(big ? MakeBigEvent(id, "g", clock_.NowMs())
+                           : MakeEvent(id, "MemberAdded", "g"));
     }
     std::vector<NewDelivery> deliveries;
     auto r = store_->CommitEvents(events, clock_.NowMs(), &deliveries);

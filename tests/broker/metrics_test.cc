@@ -18,6 +18,8 @@ TEST(MetricsTest, RendersCountersGaugesAndACumulativeHistogram) {
   store.map_bytes = 1000;
   store.used_bytes = 250;
   store.oldest_pending_created_ms = 7000;
+  store.group_commits = 9;
+  store.group_writes = 12;
   DispatcherGauges d;
   d.retry_waiting = 2;
   d.endpoints.push_back({"https://a.example:443", 3, 1});
@@ -43,6 +45,8 @@ TEST(MetricsTest, RendersCountersGaugesAndACumulativeHistogram) {
   EXPECT_NE(text.find("hookbroker_endpoint_queued{endpoint=\"https://a.example:443\"} 3\n"),
             std::string::npos);
   EXPECT_NE(text.find("hookbroker_lmdb_map_used_ratio 0.25\n"), std::string::npos);
+  EXPECT_NE(text.find("hookbroker_store_commits_total 9\n"), std::string::npos);
+  EXPECT_NE(text.find("hookbroker_store_commit_writes_total 12\n"), std::string::npos);
   // Every sample line belongs to a declared metric family.
   EXPECT_NE(text.find("# TYPE hookbroker_attempt_duration_seconds histogram"), std::string::npos);
 }

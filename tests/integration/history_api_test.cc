@@ -777,6 +777,9 @@ TEST_F(HistoryApiTest, MetricsNeedTheKeyAndCountTrafficWithoutSecrets) {
   EXPECT_TRUE(Contains(m, "\nhookbroker_deliveries_pending 0\n")) << m;
   EXPECT_TRUE(Contains(m, "\nhookbroker_oldest_pending_age_seconds 0\n")) << m;
   EXPECT_TRUE(Contains(m, "\nhookbroker_lmdb_map_bytes ")) << m;
+  // Three events committed (and their attempts recorded): at least one commit, each counted.
+  EXPECT_FALSE(Contains(m, "\nhookbroker_store_commits_total 0\n")) << m;
+  EXPECT_TRUE(Contains(m, "\nhookbroker_store_commit_writes_total ")) << m;
   for (const std::string& s :
        {std::string(kApiKey), kToken, kPassword, kSecret, kSecret.substr(6),
         Base64Encode("met:" + kPassword), std::string("private-callback-path")}) {
