@@ -1,6 +1,8 @@
 #include "broker/commit_group.h"
 
 #include <algorithm>
+#include <exception>
+#include <string>
 #include <utility>
 
 namespace hookbroker {
@@ -13,7 +15,7 @@ Status CommitGroup::Commit(Member& member) {
   waiting_.push_back(&member);
   const Clock::time_point arrived = Clock::now();
   const bool ride = member.patient && patience_.count() > 0 &&
-                    (leading_prompt_ || arrived - last_prompt_end_ < patience_);
+                    (leading_prompt_ || (prompt_seen_ && arrived - last_prompt_end_ < patience_));
   const Clock::time_point deadline = arrived + patience_;
   for (;;) {
     if (member.done_) return member.status;
@@ -32,9 +34,18 @@ Status CommitGroup::Commit(Member& member) {
   leading_ = true;
   leading_prompt_ = std::any_of(group.begin(), group.end(), [](Member* m) { return !m->patient; });
   lock.unlock();
-  commit_(group);
+  try {
+    commit_(group);
+  } catch (const std::exception& e) {
+    for (Member* m : group) m->status = Error{"internal", std::string("commit: ") + e.what(), ""};
+  } catch (...) {
+    for (Member* m : group) m->status = Error{"internal", "commit: unknown exception", ""};
+  }
   lock.lock();
-  if (leading_prompt_) last_prompt_end_ = Clock::now();
+  if (leading_prompt_) {
+    last_prompt_end_ = Clock::now();
+    prompt_seen_ = true;
+  }
   leading_ = false;
   leading_prompt_ = false;
   ++commits_;

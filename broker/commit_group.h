@@ -14,8 +14,9 @@
 // writes that queue behind a commit go together in the next).
 //
 // The commit function gets the group and sets each member's status; it runs on the leading
-// thread, without the group's lock, while the members' threads wait. Members are owned by their
-// callers and outlive Commit().
+// thread, without the group's lock, while the members' threads wait. An exception from it fails
+// every member of that group (status "internal") and leaves the group usable. Members are owned
+// by their callers and outlive Commit().
 #pragma once
 
 #include <chrono>
@@ -66,6 +67,7 @@ class CommitGroup {
   std::vector<Member*> waiting_;
   bool leading_ = false;         // a commit is being led
   bool leading_prompt_ = false;  // ... and it holds a prompt write
+  bool prompt_seen_ = false;     // a commit holding a prompt write has ended
   Clock::time_point last_prompt_end_{};
   std::size_t commits_ = 0;
   std::size_t members_ = 0;

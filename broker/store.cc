@@ -530,7 +530,13 @@ Status Store::WriteBackStats() {
 // transaction and may be run again, alone, when another write of its group fails, so it keeps
 // its results in its own state until the commit, and starts each run afresh.
 struct Store::GroupWrite : CommitGroup::Member {
+  const char* what = "";  // for errors: "events", "attempt records"
   std::function<Status(MDB_txn*, StatsWriteBack::Changes&)> write;
+  // The transaction may not grow the data past the configured size (new events; the rest may
+  // use the map's reserve).
+  bool check_size = false;
+  // Runs right after the commit, on the committing thread (may be empty).
+  std::function<void()> committed;
 };
 
 void Store::CommitWrites(std::span<CommitGroup::Member* const> group) {
@@ -546,16 +552,31 @@ void Store::CommitWrites(std::span<CommitGroup::Member* const> group) {
 }
 
 Status Store::CommitTogether(std::span<CommitGroup::Member* const> group) {
+  std::string what;
+  bool check_size = false;
+  for (CommitGroup::Member* m : group) {
+    const auto* w = static_cast<const GroupWrite*>(m);
+    what += what.empty() ? w->what : std::string(" and ") + w->what;
+    check_size = check_size || w->check_size;
+  }
   Txn txn(env_, true);
-  if (txn.begin_rc() != 0) return lmdb::ToError("begin write", txn.begin_rc());
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin commit of " + what, txn.begin_rc());
   MDB_txn* t = txn.get();
   StatsWriteBack::Changes stats(stats_write_back_.get(), t);
   for (CommitGroup::Member* m : group) {
     if (Status s = static_cast<GroupWrite*>(m)->write(t, stats); !s) return s;
   }
   if (int rc = stats.Write(); rc != 0) return lmdb::ToError("write subscription stats", rc);
-  if (int rc = txn.Commit(); rc != 0) return CommitError(env_, "commit", rc);
+  if (check_size) {
+    if (Status room = WithinConfiguredSize(env_, t, dbs_->Tables(), map_size_); !room) return room;
+  }
+  if (int rc = txn.Commit(); rc != 0) return CommitError(env_, "commit " + what, rc);
   stats.Committed();
+  for (CommitGroup::Member* m : group) {
+    if (const auto& after = static_cast<GroupWrite*>(m)->committed; after) after();
+  }
+  group_commits_.fetch_add(1, std::memory_order_relaxed);
+  group_writes_.fetch_add(group.size(), std::memory_order_relaxed);
   return Status::Ok();
 }
 
@@ -565,6 +586,8 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
   std::vector<EventCommit> results;
   std::vector<NewDelivery> added;
   GroupWrite w;
+  w.what = "events";
+  w.check_size = true;
   w.write = [&](MDB_txn* t, StatsWriteBack::Changes& stats) {
     results.clear();
     added.clear();
@@ -672,9 +695,7 @@ Status Store::WriteEvents(MDB_txn* t, StatsWriteBack::Changes& stats, std::span<
   if (next_id != first_id && (rc = Put(t, dbs_->meta, kNextDeliveryKey, U64Key(next_id))) != 0) {
     return lmdb::ToError("write delivery counter", rc);
   }
-  // Only new events are refused for size: the map's reserve lets the rest of a group (attempt
-  // records) commit when this write fails and the group is committed write by write.
-  return WithinConfiguredSize(env_, t, dbs_->Tables(), map_size_);
+  return Status::Ok();
 }
 
 Status Store::PutSubscription(const Subscription& sub) {
@@ -896,14 +917,15 @@ Status Store::RecordAttempts(std::span<const AttemptUpdate> updates, std::int64_
   std::vector<DisabledSubscription> to_disable;
   std::optional<SubscriptionChanges> sub_changes;
   GroupWrite w;
+  w.what = "attempt records";
   w.patient = true;
   w.write = [&](MDB_txn* t, StatsWriteBack::Changes& stats) {
     to_disable.clear();
     sub_changes.emplace(scope_filter_.get(), sub_cache_.get());
     return WriteAttempts(t, stats, updates, disable_after_ms, &*sub_changes, &to_disable);
   };
+  w.committed = [&] { sub_changes->Committed(); };
   if (Status s = commit_group_->Commit(w); !s) return s;
-  sub_changes->Committed();
   if (disabled != nullptr) *disabled = std::move(to_disable);
   return Status::Ok();
 }
@@ -1359,9 +1381,8 @@ Result<StoreInfo> Store::Info() const {
   if (path != nullptr && ::stat((std::string(path) + "/data.mdb").c_str(), &st) == 0) {
     info.file_bytes = static_cast<std::uint64_t>(st.st_size);
   }
-  const CommitGroup::Counts group = commit_group_->counts();
-  info.group_commits = group.commits;
-  info.group_writes = group.members;
+  info.group_commits = group_commits_.load(std::memory_order_relaxed);
+  info.group_writes = group_writes_.load(std::memory_order_relaxed);
   Txn txn(env_, false);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   MDB_stat pending_stat;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <cstddef>
@@ -147,8 +148,9 @@ struct StoreInfo {
   std::uint64_t used_bytes = 0;                // pages in use × page size
   std::uint64_t pending = 0;                   // pending deliveries
   std::int64_t oldest_pending_created_ms = 0;  // 0 when none
-  // Commits of events and attempt records since the store opened, and the writes they held: more
-  // writes than commits means the recorder's attempt records shared the ingest's commits.
+  // Fsynced commits of events and attempt records since the store opened, and the writes they
+  // held: more writes than commits means the recorder's attempt records shared the ingest's
+  // commits.
   std::uint64_t group_commits = 0;
   std::uint64_t group_writes = 0;
 };
@@ -291,7 +293,8 @@ class Store {
   // Writes them all back now (the destructor does, so that the next open has nothing to recover).
   Status WriteBackStats();
 
-  // Commits of events and attempt records, and how many writes they held (commit_group.h).
+  // The commit group's own counts: commits led (failed ones too), writes they held, writes
+  // waiting now (commit_group.h; for tests). StoreInfo counts the fsynced commits.
   CommitGroup::Counts WriteGroupCounts() const { return commit_group_->counts(); }
 
  private:
@@ -323,6 +326,9 @@ class Store {
   // Writes them back when due while nothing else does; stopped first when the store closes.
   std::unique_ptr<StatsFlusher> stats_flusher_;
   std::unique_ptr<CommitGroup> commit_group_;
+  // Commits made through it, and the writes they held (StoreInfo).
+  std::atomic<std::uint64_t> group_commits_{0};
+  std::atomic<std::uint64_t> group_writes_{0};
   std::unique_ptr<FolderLock> lock_;  // the data folder's, held for the store's life
 };
 

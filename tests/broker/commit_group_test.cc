@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -187,6 +188,21 @@ TEST(CommitGroupTest, EachWriteOfAGroupGetsItsOwnStatus) {
   EXPECT_TRUE(a.get().ok());
   EXPECT_FALSE(b.get().ok());
   EXPECT_EQ(script.groups().back(), (std::vector<int>{2, 3}));
+}
+
+TEST(CommitGroupTest, AnExceptionFailsItsGroupAndTheGroupGoesOn) {
+  int calls = 0;
+  CommitGroup group(hours(1), [&calls](std::span<CommitGroup::Member* const>) {
+    if (++calls == 1) throw std::runtime_error("out of memory");
+  });
+  Write first(1);
+  Status s = group.Commit(first);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "internal");
+  EXPECT_EQ(s.error().message, "commit: out of memory");
+  Write second(2);
+  EXPECT_TRUE(group.Commit(second).ok()) << "the next write leads a commit of its own";
+  EXPECT_EQ(calls, 2);
 }
 
 }  // namespace
