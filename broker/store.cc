@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <iterator>
 #include <mutex>
 #include <span>
 #include <string_view>
@@ -552,15 +553,19 @@ void Store::CommitWrites(std::span<CommitGroup::Member* const> group) {
 }
 
 Status Store::CommitTogether(std::span<CommitGroup::Member* const> group) {
-  std::string what;
   bool check_size = false;
-  for (CommitGroup::Member* m : group) {
-    const auto* w = static_cast<const GroupWrite*>(m);
-    what += what.empty() ? w->what : std::string(" and ") + w->what;
-    check_size = check_size || w->check_size;
-  }
+  for (CommitGroup::Member* m : group) check_size |= static_cast<GroupWrite*>(m)->check_size;
+  // Names the writes, for an error only (not built on the commit path).
+  auto what = [group] {
+    std::string names;
+    for (CommitGroup::Member* m : group) {
+      names += names.empty() ? "" : " and ";
+      names += static_cast<GroupWrite*>(m)->what;
+    }
+    return names;
+  };
   Txn txn(env_, true);
-  if (txn.begin_rc() != 0) return lmdb::ToError("begin commit of " + what, txn.begin_rc());
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin commit of " + what(), txn.begin_rc());
   MDB_txn* t = txn.get();
   StatsWriteBack::Changes stats(stats_write_back_.get(), t);
   for (CommitGroup::Member* m : group) {
@@ -570,7 +575,7 @@ Status Store::CommitTogether(std::span<CommitGroup::Member* const> group) {
   if (check_size) {
     if (Status room = WithinConfiguredSize(env_, t, dbs_->Tables(), map_size_); !room) return room;
   }
-  if (int rc = txn.Commit(); rc != 0) return CommitError(env_, "commit " + what, rc);
+  if (int rc = txn.Commit(); rc != 0) return CommitError(env_, "commit " + what(), rc);
   stats.Committed();
   for (CommitGroup::Member* m : group) {
     if (const auto& after = static_cast<GroupWrite*>(m)->committed; after) after();
@@ -594,7 +599,8 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
     return WriteEvents(t, stats, events, now_ms, &results, &added);
   };
   if (Status s = commit_group_->Commit(w); !s) return s.error();
-  deliveries->insert(deliveries->end(), added.begin(), added.end());
+  deliveries->insert(deliveries->end(), std::make_move_iterator(added.begin()),
+                     std::make_move_iterator(added.end()));
   return results;
 }
 
