@@ -344,6 +344,8 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   if (rc != 0) return fail("open environment", rc);
 
   auto dbs = std::make_unique<Dbs>();
+  std::uint64_t saved_delivery_id = 0;  // meta/next_delivery_id, 0 when absent
+  std::uint64_t next_delivery_id = 1;
   // Opens the tables and checks the schema in one transaction, which is over (committed or
   // aborted) before the environment may be closed on failure.
   auto open_tables = [&]() -> Status {
@@ -387,6 +389,19 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
                        "; this broker reads version " + std::string(kSchemaVersion),
                    ""};
     }
+    // Ingest commits do not write the counter; meta has it as of the last clean close or
+    // expiry step (which may have removed the newest deliveries), the table the ids since.
+    std::string_view counter;
+    r = GetValue(txn.get(), dbs->meta, kNextDeliveryKey, &counter);
+    if (r == 0 && counter.size() == 8) {
+      saved_delivery_id = ReadU64(counter);
+    } else if (r != 0 && r != MDB_NOTFOUND) {
+      return lmdb::ToError("read delivery counter", r);
+    }
+    next_delivery_id = std::max<std::uint64_t>(saved_delivery_id, 1);
+    if (Cursor last(txn.get(), dbs->deliveries); last.Last() && last.key().size() == 8) {
+      next_delivery_id = std::max(next_delivery_id, ReadU64(last.key()) + 1);
+    }
     if ((r = txn.Commit()) != 0) return lmdb::ToError("commit", r);
     return Status::Ok();
   };
@@ -401,6 +416,8 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
       dbs->stats, dbs->stats_journal,
       StatsWriteBackOptions{options.stats_write_back_interval, options.stats_write_back_records});
   store->dbs_ = std::move(dbs);
+  store->next_delivery_id_.store(next_delivery_id, std::memory_order_relaxed);
+  store->saved_delivery_id_ = saved_delivery_id;
   store->commit_group_ = std::make_unique<CommitGroup>(
       options.record_patience, [raw = store.get()](std::span<CommitGroup::Member* const> group) {
         raw->CommitWrites(group);
@@ -512,6 +529,7 @@ Store::~Store() {
   stats_flusher_.reset();
   // A clean close leaves the stats journal empty; if this fails, the next open recovers it.
   if (Status s = WriteBackStats(); !s) LogWarn("store", s.error().message);
+  if (Status s = SaveDeliveryCounter(); !s) LogWarn("store", s.error().message);
   mdb_env_close(env_);
 }  // then lock_ releases the folder
 
@@ -524,6 +542,20 @@ Status Store::WriteBackStats() {
     return lmdb::ToError("write back subscription stats", rc);
   if (int rc = txn.Commit(); rc != 0) return lmdb::ToError("commit subscription stats", rc);
   stats.Committed();
+  return Status::Ok();
+}
+
+Status Store::SaveDeliveryCounter() {
+  // Only the closing thread is left; nothing else takes ids any more.
+  const std::uint64_t next = next_delivery_id_.load(std::memory_order_relaxed);
+  if (next == saved_delivery_id_) return Status::Ok();
+  Txn txn(env_, true);
+  if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
+  if (int rc = Put(txn.get(), dbs_->meta, kNextDeliveryKey, U64Key(next)); rc != 0) {
+    return lmdb::ToError("write delivery counter", rc);
+  }
+  if (int rc = txn.Commit(); rc != 0) return lmdb::ToError("commit delivery counter", rc);
+  saved_delivery_id_ = next;
   return Status::Ok();
 }
 
@@ -607,15 +639,8 @@ Result<std::vector<EventCommit>> Store::CommitEvents(std::span<const Event> even
 Status Store::WriteEvents(MDB_txn* t, StatsWriteBack::Changes& stats, std::span<const Event> events,
                           std::int64_t now_ms, std::vector<EventCommit>* results,
                           std::vector<NewDelivery>* deliveries) {
-  std::uint64_t next_id = 1;
-  std::string_view counter;
-  int rc = GetValue(t, dbs_->meta, kNextDeliveryKey, &counter);
-  if (rc == 0 && counter.size() == 8) {
-    next_id = ReadU64(counter);
-  } else if (rc != 0 && rc != MDB_NOTFOUND) {
-    return lmdb::ToError("read delivery counter", rc);
-  }
-  const std::uint64_t first_id = next_id;
+  std::uint64_t next_id = next_delivery_id_.load(std::memory_order_relaxed);
+  int rc = 0;
   results->reserve(events.size());
   std::unordered_map<std::string, std::int64_t> new_pending;  // per subscription
   Cursor scope(t, dbs_->scope);
@@ -698,9 +723,8 @@ Status Store::WriteEvents(MDB_txn* t, StatsWriteBack::Changes& stats, std::span<
     rc = stats.Update(sub_id, [added](StatsRecord& s) { s.pending += added; });
     if (rc != 0) return lmdb::ToError("update subscription stats", rc);
   }
-  if (next_id != first_id && (rc = Put(t, dbs_->meta, kNextDeliveryKey, U64Key(next_id))) != 0) {
-    return lmdb::ToError("write delivery counter", rc);
-  }
+  // Taken even if the transaction aborts after this: a gap in the ids, never an id given twice.
+  next_delivery_id_.store(next_id, std::memory_order_relaxed);
   return Status::Ok();
 }
 
@@ -1326,6 +1350,15 @@ Result<GcResult> Store::CollectGarbage(std::int64_t cutoff_ms, std::size_t budge
     }
   }
   result.deliveries = expired.size();
+  if (!expired.empty()) {
+    // The newest deliveries may be among them: meta keeps the counter, so that the next open
+    // does not take the last remaining id + 1 and give removed ids again. This transaction holds
+    // the writer lock, so every id given so far is counted.
+    const std::uint64_t next = next_delivery_id_.load(std::memory_order_relaxed);
+    if ((rc = Put(t, dbs_->meta, kNextDeliveryKey, U64Key(next))) != 0) {
+      return lmdb::ToError("write delivery counter", rc);
+    }
+  }
 
   // Events received before the cutoff that no delivery refers to any more.
   std::vector<std::string> expired_events;  // event_time keys

@@ -313,6 +313,9 @@ class Store {
                        std::vector<DisabledSubscription>* to_disable);
   Status LoadScopeFilter();  // from scope_index, when the store opens
   Status RecoverStats();     // writes back the stats journal, when the store opens
+  // Writes the delivery counter to meta/next_delivery_id, for a broker that reads it from there
+  // (one before this layout); when the store closes.
+  Status SaveDeliveryCounter();
   struct Dbs;
   MDB_env* env_;                  // constant after construction
   const std::uint64_t map_size_;  // constant after construction
@@ -329,7 +332,13 @@ class Store {
   // Commits made through it, and the writes they held (StoreInfo).
   std::atomic<std::uint64_t> group_commits_{0};
   std::atomic<std::uint64_t> group_writes_{0};
-  std::unique_ptr<FolderLock> lock_;  // the data folder's, held for the store's life
+  // The next delivery id. Counted in memory, so that an ingest commit does not write meta (a
+  // page of its own in every commit); taken at open as the larger of meta/next_delivery_id and
+  // the last delivery's id + 1. Ids only grow: one an aborted transaction took is not given
+  // again. Changed only inside write transactions (LMDB's one writer), read by the expiry's.
+  std::atomic<std::uint64_t> next_delivery_id_{1};
+  std::uint64_t saved_delivery_id_ = 0;  // meta's value as of open or the last save
+  std::unique_ptr<FolderLock> lock_;     // the data folder's, held for the store's life
 };
 
 }  // namespace hookbroker

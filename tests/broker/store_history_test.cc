@@ -1,5 +1,10 @@
-// The store's history side: requeue, replay, the attempt log, per-webhook counters, expiry.
+// The store's history side: requeue, replay, the attempt log, per-webhook counters, expiry, and
+// delivery ids that are never given twice (across a crash, after expiry).
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <functional>
 
 #include "broker/history_collector.h"
 #include "broker/store.h"
@@ -245,6 +250,89 @@ TEST_F(StoreHistoryTest, InfoCountsPendingAndFindsTheOldest) {
   EXPECT_GT(info->used_bytes, 0u);
   EXPECT_GT(info->file_bytes, 0u);
   EXPECT_EQ(info->map_bytes, 64ULL << 20);
+}
+
+// Runs `work` on the fixture's folder in a child process that exits without closing the store
+// or running a destructor (a crash: only what its commits made durable is left), then opens the
+// folder again as store_. `work` returns false to fail.
+void CrashAfter(TempDir& dir, std::unique_ptr<Store>& store,
+                const std::function<bool(Store&)>& work) {
+  store.reset();
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto s = Store::Open(StoreOptions{dir.path(), 64ULL << 20, 126});
+    if (!s) _exit(2);
+    Store* crashed = std::move(s).value().release();  // never closed
+    _exit(work(*crashed) && !::testing::Test::HasFailure() ? 0 : 3);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  auto s = Store::Open(StoreOptions{dir.path(), 64ULL << 20, 126});
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  store = std::move(s).value();
+}
+
+bool PublishIn(Store& store, const std::string& event_id, std::int64_t now, DeliveryId* id) {
+  std::vector<NewDelivery> created;
+  auto r = store.CommitEvents(std::vector<Event>{MakeEvent(event_id, "MemberAdded", "g")}, now,
+                              &created);
+  if (!r.ok() || created.size() != 1) return false;
+  *id = created[0].id;
+  return true;
+}
+
+// Ingest commits do not write the delivery counter: the store takes the last delivery's id + 1
+// when it opens.
+TEST_F(StoreHistoryTest, DeliveryIdsGoOnAfterACrash) {
+  const DeliveryId first = Publish("before", 1000);
+  store_.reset();  // a clean close saves the counter
+  auto s = Store::Open(StoreOptions{dir_.path(), 64ULL << 20, 126});
+  ASSERT_TRUE(s.ok());
+  store_ = std::move(s).value();
+  const DeliveryId second = Publish("after-reopen", 1000);
+  EXPECT_EQ(second.value(), first.value() + 1);
+
+  DeliveryId last_in_child;
+  CrashAfter(dir_, store_, [&](Store& store) {
+    DeliveryId id;
+    for (int i = 0; i < 3; ++i) {
+      if (!PublishIn(store, "in-child-" + std::to_string(i), 1000, &id)) return false;
+    }
+    return id.value() == second.value() + 3;
+  });
+  const DeliveryId next = Publish("after-crash", 1000);
+  EXPECT_EQ(next.value(), second.value() + 4) << "ids given before the crash are not given again";
+  EXPECT_EQ(Get(next).event_id, EventId("after-crash"));
+}
+
+// Expiry may remove the newest deliveries; their ids must not come back after a restart, even one
+// after a crash, since clients and the audit export have seen them.
+TEST_F(StoreHistoryTest, ExpiredNewestDeliveriesKeepTheirIdsAfterACrash) {
+  CrashAfter(dir_, store_, [&](Store& store) {
+    FakeClock clock(10000);
+    HistoryOptions options;
+    options.retention = std::chrono::milliseconds(5000);
+    HistoryCollector collector(store, clock, options);
+    for (int i = 0; i < 3; ++i) {
+      DeliveryId id;
+      if (!PublishIn(store, "old-" + std::to_string(i), 1000, &id)) return false;
+      AttemptUpdate u =
+          Outcome(id, 1, 1000, AttemptOutcome::kDelivered, 200, DeliveryStatus::kDelivered);
+      if (id.value() != static_cast<std::uint64_t>(i) + 1 ||
+          !store.RecordAttempts(std::vector<AttemptUpdate>{u}).ok()) {
+        return false;
+      }
+    }
+    return collector.RunOnce().deliveries == 3;  // every delivery, the newest too
+  });
+  auto gone = store_->GetDelivery(DeliveryId(3));
+  ASSERT_TRUE(gone.ok());
+  EXPECT_FALSE(gone->has_value()) << "expired in the child";
+  const DeliveryId next = Publish("after-expiry", 20000);
+  EXPECT_EQ(next.value(), 4u);
 }
 
 }  // namespace
