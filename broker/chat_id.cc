@@ -1,9 +1,8 @@
 #include "broker/chat_id.h"
 
-#include <openssl/rand.h>
-
 #include <array>
-#include <stdexcept>
+
+#include "proto/signature.h"
 
 namespace hookbroker {
 
@@ -14,9 +13,7 @@ std::string NewChatId() {
   id.reserve(kChatIdLength);
   while (id.size() < kChatIdLength) {
     std::array<unsigned char, 32> bytes{};
-    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-      throw std::runtime_error("RAND_bytes failed");
-    }
+    FillRandomBytes(bytes);
     for (unsigned char b : bytes) {
       if (b < 252 && id.size() < kChatIdLength) id.push_back(kAlphabet[b % kAlphabet.size()]);
     }

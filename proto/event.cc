@@ -1,7 +1,5 @@
 #include "proto/event.h"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <cmath>
@@ -10,6 +8,7 @@
 #include <stdexcept>
 
 #include "proto/limits.h"
+#include "proto/signature.h"
 
 namespace hookbroker {
 namespace {
@@ -254,10 +253,9 @@ std::string_view StoredEventJson(const Event& event, std::string& scratch) {
 
 std::string GenerateUuid() {
   unsigned char b[16];
-  if (RAND_bytes(b, sizeof(b)) != 1) {
-    // Guessable ids would let one producer's events collide with another's on purpose.
-    throw std::runtime_error("RAND_bytes failed");
-  }
+  // Throws rather than give guessable ids, which would let one producer's events collide with
+  // another's on purpose.
+  FillRandomBytes(b);
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   static constexpr char kHex[] = "0123456789abcdef";

@@ -138,10 +138,7 @@ std::string HmacSha256(std::string_view key, std::string_view message) {
 
 std::string GenerateWebhookSecret() {
   std::array<unsigned char, kGeneratedKeyBytes> key{};
-  if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
-    // A predictable signing key is worse than no subscription at all.
-    ThrowCryptoFailure("RAND_bytes failed");
-  }
+  FillRandomBytes(key);  // throws: a predictable signing key is worse than no subscription
   return std::string(kSecretPrefix) +
          Base64Encode(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
 }
@@ -238,11 +235,15 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string RandomHex(std::size_t bytes) {
-  std::vector<unsigned char> random(bytes);
-  if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) {
+void FillRandomBytes(std::span<unsigned char> out) {
+  if (!out.empty() && RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) {
     ThrowCryptoFailure("RAND_bytes failed");
   }
+}
+
+std::string RandomHex(std::size_t bytes) {
+  std::vector<unsigned char> random(bytes);
+  FillRandomBytes(random);
   return Hex(random.data(), random.size());
 }
 

@@ -44,6 +44,11 @@ std::string WebhookMessageId(std::string_view subscription_id, std::string_view 
 // Compares in time independent of where the inputs differ (length still leaks).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
+// Fills `out` from a cryptographic RNG. Throws std::runtime_error when the RNG fails (with
+// OpenSSL's error queue cleared, so that the thread's next TLS call does not read the stale
+// error as its own).
+void FillRandomBytes(std::span<unsigned char> out);
+
 // `bytes` bytes from a cryptographic RNG as lowercase hex (2 × bytes characters). Throws
 // std::runtime_error when the RNG fails: a predictable token or key is worse than none.
 std::string RandomHex(std::size_t bytes);

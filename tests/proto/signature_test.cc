@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <span>
 #include <string>
 #include <thread>
 
@@ -214,6 +216,19 @@ TEST(SignatureTest, RandomHexHasTwoDigitsPerByteAndDiffers) {
   EXPECT_EQ(a.size(), 32u);
   EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
   EXPECT_NE(a, RandomHex(16));
+}
+
+TEST(SignatureTest, FillRandomBytesFillsTheWholeSpan) {
+  // Two 64-byte draws that left any byte as it was would agree there (a 2^-8 chance per byte
+  // otherwise): over 64 bytes, a span filled short shows.
+  std::array<unsigned char, 64> a{}, b{};
+  FillRandomBytes(a);
+  FillRandomBytes(b);
+  int same = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) same += a[i] == b[i];
+  EXPECT_LT(same, 8);
+  EXPECT_NE(a, b);
+  FillRandomBytes(std::span<unsigned char>());  // nothing to fill is not an error
 }
 
 }  // namespace
