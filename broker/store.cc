@@ -107,6 +107,11 @@ constexpr std::string_view kNextDeliveryKey = "next_delivery_id";
 constexpr std::string_view kSchemaKey = "schema_version";
 constexpr std::string_view kLastExpiryKey = "last_expiry_ms";
 constexpr std::string_view kSchemaVersion = "1";
+// schema_version while a broker has the folder open: a broker from before the delivery counter
+// moved to memory reads only "1", so it refuses a folder left by a crash, whose
+// meta/next_delivery_id may be behind the deliveries (it would overwrite them). A clean close
+// puts "1" back.
+constexpr std::string_view kSchemaOpen = "1 (open)";
 
 // "5 days", "36 hours", "1728 ms": the largest unit the span is a whole number of.
 std::string DescribeSpan(std::int64_t ms) {
@@ -377,17 +382,15 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     }
     std::string_view schema;
     int r = GetValue(txn.get(), dbs->meta, kSchemaKey, &schema);
-    if (r == MDB_NOTFOUND) {
-      if ((r = Put(txn.get(), dbs->meta, kSchemaKey, kSchemaVersion)) != 0) {
-        return lmdb::ToError("write schema version", r);
-      }
-    } else if (r != 0) {
-      return lmdb::ToError("read schema version", r);
-    } else if (schema != kSchemaVersion) {
+    if (r != 0 && r != MDB_NOTFOUND) return lmdb::ToError("read schema version", r);
+    if (r == 0 && schema != kSchemaVersion && schema != kSchemaOpen) {
       return Error{"storage_error",
                    "data folder has schema version " + std::string(schema) +
                        "; this broker reads version " + std::string(kSchemaVersion),
                    ""};
+    }
+    if ((r = Put(txn.get(), dbs->meta, kSchemaKey, kSchemaOpen)) != 0) {
+      return lmdb::ToError("write schema version", r);
     }
     // Ingest commits do not write the counter; meta has it as of the last clean close or
     // expiry step (which may have removed the newest deliveries), the table the ids since.
@@ -399,8 +402,26 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
       return lmdb::ToError("read delivery counter", r);
     }
     next_delivery_id = std::max<std::uint64_t>(saved_delivery_id, 1);
-    if (Cursor last(txn.get(), dbs->deliveries); last.Last() && last.key().size() == 8) {
-      next_delivery_id = std::max(next_delivery_id, ReadU64(last.key()) + 1);
+    // Only an empty table may go unread: taking meta's value after a failed read would give
+    // ids again.
+    MDB_cursor* cursor = nullptr;
+    if ((r = mdb_cursor_open(txn.get(), dbs->deliveries, &cursor)) != 0) {
+      return lmdb::ToError("read the last delivery id", r);
+    }
+    MDB_val last_key{}, last_value{};
+    r = mdb_cursor_get(cursor, &last_key, &last_value, MDB_LAST);
+    mdb_cursor_close(cursor);
+    if (r == 0 && last_key.mv_size != 8) {
+      return Error{"storage_error",
+                   "deliveries table holds a key of " + std::to_string(last_key.mv_size) +
+                       " bytes, not a delivery id",
+                   ""};
+    }
+    if (r == 0) {
+      const std::string_view key(static_cast<const char*>(last_key.mv_data), 8);
+      next_delivery_id = std::max(next_delivery_id, ReadU64(key) + 1);
+    } else if (r != MDB_NOTFOUND) {
+      return lmdb::ToError("read the last delivery id", r);
     }
     if ((r = txn.Commit()) != 0) return lmdb::ToError("commit", r);
     return Status::Ok();
@@ -529,7 +550,7 @@ Store::~Store() {
   stats_flusher_.reset();
   // A clean close leaves the stats journal empty; if this fails, the next open recovers it.
   if (Status s = WriteBackStats(); !s) LogWarn("store", s.error().message);
-  if (Status s = SaveDeliveryCounter(); !s) LogWarn("store", s.error().message);
+  if (Status s = MarkClosed(); !s) LogWarn("store", s.error().message);
   mdb_env_close(env_);
 }  // then lock_ releases the folder
 
@@ -545,16 +566,20 @@ Status Store::WriteBackStats() {
   return Status::Ok();
 }
 
-Status Store::SaveDeliveryCounter() {
+Status Store::MarkClosed() {
   // Only the closing thread is left; nothing else takes ids any more.
   const std::uint64_t next = next_delivery_id_.load(std::memory_order_relaxed);
-  if (next == saved_delivery_id_) return Status::Ok();
   Txn txn(env_, true);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
-  if (int rc = Put(txn.get(), dbs_->meta, kNextDeliveryKey, U64Key(next)); rc != 0) {
+  int rc = 0;
+  if (next != saved_delivery_id_ &&
+      (rc = Put(txn.get(), dbs_->meta, kNextDeliveryKey, U64Key(next))) != 0) {
     return lmdb::ToError("write delivery counter", rc);
   }
-  if (int rc = txn.Commit(); rc != 0) return lmdb::ToError("commit delivery counter", rc);
+  if ((rc = Put(txn.get(), dbs_->meta, kSchemaKey, kSchemaVersion)) != 0) {
+    return lmdb::ToError("write schema version", rc);
+  }
+  if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit the close", rc);
   saved_delivery_id_ = next;
   return Status::Ok();
 }
@@ -700,7 +725,9 @@ Status Store::WriteEvents(MDB_txn* t, StatsWriteBack::Changes& stats, std::span<
         const std::uint64_t id = d.id.value();
         const std::string key = U64Key(id);
         int put_rc;
-        if ((put_rc = Put(t, dbs_->deliveries, key, EncodeDelivery(d))) != 0 ||
+        // Appended: ids only grow, and an id given twice fails (MDB_KEYEXIST) instead of
+        // overwriting the delivery that has it.
+        if ((put_rc = Put(t, dbs_->deliveries, key, EncodeDelivery(d), MDB_APPEND)) != 0 ||
             (put_rc = Put(t, dbs_->due, DueKey(now_ms, id), "")) != 0 ||
             (put_rc = Put(t, dbs_->pending, key, "")) != 0 ||
             (put_rc = Put(t, dbs_->by_sub, TextIdKey(sub_id, id), "")) != 0 ||

@@ -313,9 +313,10 @@ class Store {
                        std::vector<DisabledSubscription>* to_disable);
   Status LoadScopeFilter();  // from scope_index, when the store opens
   Status RecoverStats();     // writes back the stats journal, when the store opens
-  // Writes the delivery counter to meta/next_delivery_id, for a broker that reads it from there
-  // (one before this layout); when the store closes.
-  Status SaveDeliveryCounter();
+  // When the store closes: writes the delivery counter to meta/next_delivery_id and puts
+  // schema_version back from "1 (open)" to "1", so that a broker from before the counter moved
+  // to memory may open the folder (and refuses one left by a crash).
+  Status MarkClosed();
   struct Dbs;
   MDB_env* env_;                  // constant after construction
   const std::uint64_t map_size_;  // constant after construction
@@ -334,8 +335,9 @@ class Store {
   std::atomic<std::uint64_t> group_writes_{0};
   // The next delivery id. Counted in memory, so that an ingest commit does not write meta (a
   // page of its own in every commit); taken at open as the larger of meta/next_delivery_id and
-  // the last delivery's id + 1. Ids only grow: one an aborted transaction took is not given
-  // again. Changed only inside write transactions (LMDB's one writer), read by the expiry's.
+  // the last delivery's id + 1. Ids only grow; one that a transaction took and did not commit is
+  // skipped (after a restart it may be given, never having been seen). Changed only inside write
+  // transactions (LMDB's one writer), read by the expiry's.
   std::atomic<std::uint64_t> next_delivery_id_{1};
   std::uint64_t saved_delivery_id_ = 0;  // meta's value as of open or the last save
   std::unique_ptr<FolderLock> lock_;     // the data folder's, held for the store's life

@@ -7,8 +7,10 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -236,8 +238,14 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 }
 
 void FillRandomBytes(std::span<unsigned char> out) {
-  if (!out.empty() && RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) {
-    ThrowCryptoFailure("RAND_bytes failed");
+  // RAND_bytes takes an int: larger spans in pieces, so that none is cut short.
+  constexpr std::size_t kMaxPiece = static_cast<std::size_t>(std::numeric_limits<int>::max());
+  while (!out.empty()) {
+    const std::size_t piece = std::min(out.size(), kMaxPiece);
+    if (RAND_bytes(out.data(), static_cast<int>(piece)) != 1) {
+      ThrowCryptoFailure("RAND_bytes failed");
+    }
+    out = out.subspan(piece);
   }
 }
 

@@ -1,6 +1,7 @@
 // The store's history side: requeue, replay, the attempt log, per-webhook counters, expiry, and
 // delivery ids that are never given twice (across a crash, after expiry).
 #include <gtest/gtest.h>
+#include <lmdb.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -261,10 +262,15 @@ void CrashAfter(TempDir& dir, std::unique_ptr<Store>& store,
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    auto s = Store::Open(StoreOptions{dir.path(), 64ULL << 20, 126});
-    if (!s) _exit(2);
-    Store* crashed = std::move(s).value().release();  // never closed
-    _exit(work(*crashed) && !::testing::Test::HasFailure() ? 0 : 3);
+    alarm(30);  // a hung child dies rather than hold the folder's lock past the test
+    try {
+      auto s = Store::Open(StoreOptions{dir.path(), 64ULL << 20, 126});
+      if (!s) _exit(2);
+      Store* crashed = std::move(s).value().release();  // never closed
+      _exit(work(*crashed) ? 0 : 3);
+    } catch (...) {
+      _exit(4);  // never back into the test's own code in the child
+    }
   }
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
@@ -273,6 +279,33 @@ void CrashAfter(TempDir& dir, std::unique_ptr<Store>& store,
   auto s = Store::Open(StoreOptions{dir.path(), 64ULL << 20, 126});
   ASSERT_TRUE(s.ok()) << s.error().message;
   store = std::move(s).value();
+}
+
+// meta's value for `key` in the folder, read with LMDB itself while no store has it open; the
+// error when the read fails. `put`: writes that value first.
+std::string RawMeta(const std::string& dir, const std::string& key,
+                    const std::string* put = nullptr) {
+  MDB_env* env = nullptr;
+  mdb_env_create(&env);
+  mdb_env_set_maxdbs(env, 24);
+  mdb_env_set_mapsize(env, 128ULL << 20);
+  std::string out;
+  MDB_txn* txn = nullptr;
+  MDB_dbi meta;
+  int rc = mdb_env_open(env, dir.c_str(), MDB_NOTLS, 0600);
+  if (rc == 0) rc = mdb_txn_begin(env, nullptr, 0, &txn);
+  if (rc == 0) rc = mdb_dbi_open(txn, "meta", 0, &meta);
+  MDB_val k{key.size(), const_cast<char*>(key.data())};
+  if (rc == 0 && put != nullptr) {
+    MDB_val v{put->size(), const_cast<char*>(put->data())};
+    rc = mdb_put(txn, meta, &k, &v, 0);
+  }
+  MDB_val v{};
+  if (rc == 0) rc = mdb_get(txn, meta, &k, &v);
+  if (rc == 0) out.assign(static_cast<const char*>(v.mv_data), v.mv_size);
+  if (txn != nullptr) rc = rc == 0 ? mdb_txn_commit(txn) : (mdb_txn_abort(txn), rc);
+  mdb_env_close(env);
+  return rc == 0 ? out : std::string("error: ") + mdb_strerror(rc);
 }
 
 bool PublishIn(Store& store, const std::string& event_id, std::int64_t now, DeliveryId* id) {
@@ -296,13 +329,13 @@ TEST_F(StoreHistoryTest, DeliveryIdsGoOnAfterACrash) {
   EXPECT_EQ(second.value(), first.value() + 1);
 
   DeliveryId last_in_child;
-  CrashAfter(dir_, store_, [&](Store& store) {
+  ASSERT_NO_FATAL_FAILURE(CrashAfter(dir_, store_, [&](Store& store) {
     DeliveryId id;
     for (int i = 0; i < 3; ++i) {
       if (!PublishIn(store, "in-child-" + std::to_string(i), 1000, &id)) return false;
     }
     return id.value() == second.value() + 3;
-  });
+  }));
   const DeliveryId next = Publish("after-crash", 1000);
   EXPECT_EQ(next.value(), second.value() + 4) << "ids given before the crash are not given again";
   EXPECT_EQ(Get(next).event_id, EventId("after-crash"));
@@ -311,7 +344,7 @@ TEST_F(StoreHistoryTest, DeliveryIdsGoOnAfterACrash) {
 // Expiry may remove the newest deliveries; their ids must not come back after a restart, even one
 // after a crash, since clients and the audit export have seen them.
 TEST_F(StoreHistoryTest, ExpiredNewestDeliveriesKeepTheirIdsAfterACrash) {
-  CrashAfter(dir_, store_, [&](Store& store) {
+  ASSERT_NO_FATAL_FAILURE(CrashAfter(dir_, store_, [&](Store& store) {
     FakeClock clock(10000);
     HistoryOptions options;
     options.retention = std::chrono::milliseconds(5000);
@@ -327,12 +360,47 @@ TEST_F(StoreHistoryTest, ExpiredNewestDeliveriesKeepTheirIdsAfterACrash) {
       }
     }
     return collector.RunOnce().deliveries == 3;  // every delivery, the newest too
-  });
+  }));
   auto gone = store_->GetDelivery(DeliveryId(3));
   ASSERT_TRUE(gone.ok());
   EXPECT_FALSE(gone->has_value()) << "expired in the child";
   const DeliveryId next = Publish("after-expiry", 20000);
   EXPECT_EQ(next.value(), 4u);
+}
+
+// A broker from before the delivery counter moved to memory reads meta/next_delivery_id alone; in
+// a folder left by a crash that value may be behind the deliveries. Such a broker reads only
+// schema version "1", so the folder says "1 (open)" while a store has it open.
+TEST_F(StoreHistoryTest, AFolderLeftOpenByACrashIsRefusedByOlderBrokers) {
+  store_.reset();
+  EXPECT_EQ(RawMeta(dir_.path(), "schema_version"), "1") << "a clean close";
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    alarm(30);
+    auto s = Store::Open(StoreOptions{dir_.path(), 64ULL << 20, 126});
+    _exit(s ? 0 : 2);  // the store is never closed
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(RawMeta(dir_.path(), "schema_version"), "1 (open)");
+
+  // This broker opens it (and marks it open again), and a clean close marks it closed.
+  auto s = Store::Open(StoreOptions{dir_.path(), 64ULL << 20, 126});
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  s.value().reset();
+  EXPECT_EQ(RawMeta(dir_.path(), "schema_version"), "1");
+
+  // A version this broker does not know is refused, and left as it was.
+  const std::string newer = "2";
+  ASSERT_EQ(RawMeta(dir_.path(), "schema_version", &newer), "2");
+  auto refused = Store::Open(StoreOptions{dir_.path(), 64ULL << 20, 126});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "storage_error");
+  EXPECT_NE(refused.error().message.find("schema version 2"), std::string::npos)
+      << refused.error().message;
+  EXPECT_EQ(RawMeta(dir_.path(), "schema_version"), "2");
 }
 
 }  // namespace
