@@ -550,7 +550,11 @@ Store::~Store() {
   stats_flusher_.reset();
   // A clean close leaves the stats journal empty; if this fails, the next open recovers it.
   if (Status s = WriteBackStats(); !s) LogWarn("store", s.error().message);
-  if (Status s = MarkClosed(); !s) LogWarn("store", s.error().message);
+  if (Status s = MarkClosed(); !s) {
+    LogWarn("store", s.error().message +
+                         "; the folder stays marked open: brokers from before the in-memory "
+                         "delivery counter refuse it until this one closes it cleanly");
+  }
   mdb_env_close(env_);
 }  // then lock_ releases the folder
 
@@ -724,11 +728,23 @@ Status Store::WriteEvents(MDB_txn* t, StatsWriteBack::Changes& stats, std::span<
         d.updated_ms = now_ms;
         const std::uint64_t id = d.id.value();
         const std::string key = U64Key(id);
-        int put_rc;
-        // Appended: ids only grow, and an id given twice fails (MDB_KEYEXIST) instead of
-        // overwriting the delivery that has it.
-        if ((put_rc = Put(t, dbs_->deliveries, key, EncodeDelivery(d), MDB_APPEND)) != 0 ||
-            (put_rc = Put(t, dbs_->due, DueKey(now_ms, id), "")) != 0 ||
+        // Appended: ids only grow, and an id at or below the last one fails (MDB_KEYEXIST)
+        // instead of overwriting the delivery that has it.
+        int put_rc = Put(t, dbs_->deliveries, key, EncodeDelivery(d), MDB_APPEND);
+        if (put_rc == MDB_KEYEXIST) {
+          // The counter is behind the table, which open and expiry should make impossible:
+          // this commit is refused, and the next one takes ids after the last delivery.
+          std::uint64_t last = 0;
+          if (Cursor c(t, dbs_->deliveries); c.Last() && c.key().size() == 8) {
+            last = ReadU64(c.key());
+          }
+          next_delivery_id_.store(std::max(next_id, last + 1), std::memory_order_relaxed);
+          LogError("store", "delivery id " + std::to_string(id) + " is taken (the last is " +
+                                std::to_string(last) +
+                                "): the delivery counter moves past it; this commit is refused");
+          return put_rc;
+        }
+        if (put_rc != 0 || (put_rc = Put(t, dbs_->due, DueKey(now_ms, id), "")) != 0 ||
             (put_rc = Put(t, dbs_->pending, key, "")) != 0 ||
             (put_rc = Put(t, dbs_->by_sub, TextIdKey(sub_id, id), "")) != 0 ||
             (put_rc = Put(t, dbs_->by_event, TextIdKey(event_id, id), "")) != 0) {

@@ -336,8 +336,8 @@ class Store {
   // The next delivery id. Counted in memory, so that an ingest commit does not write meta (a
   // page of its own in every commit); taken at open as the larger of meta/next_delivery_id and
   // the last delivery's id + 1. Ids only grow; one that a transaction took and did not commit is
-  // skipped (after a restart it may be given, never having been seen). Changed only inside write
-  // transactions (LMDB's one writer), read by the expiry's.
+  // skipped or given again, never having been seen. Changed only inside write transactions
+  // (LMDB's one writer), read by the expiry's.
   std::atomic<std::uint64_t> next_delivery_id_{1};
   std::uint64_t saved_delivery_id_ = 0;  // meta's value as of open or the last save
   std::unique_ptr<FolderLock> lock_;     // the data folder's, held for the store's life

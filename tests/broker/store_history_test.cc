@@ -286,14 +286,13 @@ void CrashAfter(TempDir& dir, std::unique_ptr<Store>& store,
 std::string RawMeta(const std::string& dir, const std::string& key,
                     const std::string* put = nullptr) {
   MDB_env* env = nullptr;
-  mdb_env_create(&env);
+  if (int rc = mdb_env_create(&env); rc != 0) return std::string("error: ") + mdb_strerror(rc);
   mdb_env_set_maxdbs(env, 24);
-  mdb_env_set_mapsize(env, 128ULL << 20);
   std::string out;
   MDB_txn* txn = nullptr;
   MDB_dbi meta;
   int rc = mdb_env_open(env, dir.c_str(), MDB_NOTLS, 0600);
-  if (rc == 0) rc = mdb_txn_begin(env, nullptr, 0, &txn);
+  if (rc == 0) rc = mdb_txn_begin(env, nullptr, put == nullptr ? MDB_RDONLY : 0, &txn);
   if (rc == 0) rc = mdb_dbi_open(txn, "meta", 0, &meta);
   MDB_val k{key.size(), const_cast<char*>(key.data())};
   if (rc == 0 && put != nullptr) {
@@ -378,8 +377,12 @@ TEST_F(StoreHistoryTest, AFolderLeftOpenByACrashIsRefusedByOlderBrokers) {
   ASSERT_GE(child, 0);
   if (child == 0) {
     alarm(30);
-    auto s = Store::Open(StoreOptions{dir_.path(), 64ULL << 20, 126});
-    _exit(s ? 0 : 2);  // the store is never closed
+    try {
+      auto s = Store::Open(StoreOptions{dir_.path(), 64ULL << 20, 126});
+      _exit(s ? 0 : 2);  // the store is never closed
+    } catch (...) {
+      _exit(4);
+    }
   }
   int status = 0;
   ASSERT_EQ(waitpid(child, &status, 0), child);
