@@ -194,6 +194,21 @@ class SubscriptionChanges {
 
 namespace {
 
+// The id of the last delivery in `deliveries` (the table's last key): 0 and *id set, or
+// MDB_NOTFOUND when the table is empty, MDB_CORRUPTED when the key is not 8 bytes, or LMDB's
+// error.
+int LastDeliveryId(MDB_txn* txn, MDB_dbi deliveries, std::uint64_t* id) {
+  MDB_cursor* cursor = nullptr;
+  if (int rc = mdb_cursor_open(txn, deliveries, &cursor); rc != 0) return rc;
+  MDB_val key{}, value{};
+  int rc = mdb_cursor_get(cursor, &key, &value, MDB_LAST);
+  mdb_cursor_close(cursor);
+  if (rc != 0) return rc;
+  if (key.mv_size != 8) return MDB_CORRUPTED;
+  *id = ReadU64(std::string_view(static_cast<const char*>(key.mv_data), 8));
+  return 0;
+}
+
 // The object an event names at one scope; empty if none.
 const std::string& ScopeObjectId(const Event& event, ObjectType type) {
   switch (type) {
@@ -349,7 +364,6 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   if (rc != 0) return fail("open environment", rc);
 
   auto dbs = std::make_unique<Dbs>();
-  std::uint64_t saved_delivery_id = 0;  // meta/next_delivery_id, 0 when absent
   std::uint64_t next_delivery_id = 1;
   // Opens the tables and checks the schema in one transaction, which is over (committed or
   // aborted) before the environment may be closed on failure.
@@ -397,29 +411,15 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     std::string_view counter;
     r = GetValue(txn.get(), dbs->meta, kNextDeliveryKey, &counter);
     if (r == 0 && counter.size() == 8) {
-      saved_delivery_id = ReadU64(counter);
+      next_delivery_id = std::max<std::uint64_t>(ReadU64(counter), 1);
     } else if (r != 0 && r != MDB_NOTFOUND) {
       return lmdb::ToError("read delivery counter", r);
     }
-    next_delivery_id = std::max<std::uint64_t>(saved_delivery_id, 1);
     // Only an empty table may go unread: taking meta's value after a failed read would give
     // ids again.
-    MDB_cursor* cursor = nullptr;
-    if ((r = mdb_cursor_open(txn.get(), dbs->deliveries, &cursor)) != 0) {
-      return lmdb::ToError("read the last delivery id", r);
-    }
-    MDB_val last_key{}, last_value{};
-    r = mdb_cursor_get(cursor, &last_key, &last_value, MDB_LAST);
-    mdb_cursor_close(cursor);
-    if (r == 0 && last_key.mv_size != 8) {
-      return Error{"storage_error",
-                   "deliveries table holds a key of " + std::to_string(last_key.mv_size) +
-                       " bytes, not a delivery id",
-                   ""};
-    }
-    if (r == 0) {
-      const std::string_view key(static_cast<const char*>(last_key.mv_data), 8);
-      next_delivery_id = std::max(next_delivery_id, ReadU64(key) + 1);
+    std::uint64_t last = 0;
+    if ((r = LastDeliveryId(txn.get(), dbs->deliveries, &last)) == 0) {
+      next_delivery_id = std::max(next_delivery_id, last + 1);
     } else if (r != MDB_NOTFOUND) {
       return lmdb::ToError("read the last delivery id", r);
     }
@@ -438,7 +438,6 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
       StatsWriteBackOptions{options.stats_write_back_interval, options.stats_write_back_records});
   store->dbs_ = std::move(dbs);
   store->next_delivery_id_.store(next_delivery_id, std::memory_order_relaxed);
-  store->saved_delivery_id_ = saved_delivery_id;
   store->commit_group_ = std::make_unique<CommitGroup>(
       options.record_patience, [raw = store.get()](std::span<CommitGroup::Member* const> group) {
         raw->CommitWrites(group);
@@ -576,15 +575,13 @@ Status Store::MarkClosed() {
   Txn txn(env_, true);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   int rc = 0;
-  if (next != saved_delivery_id_ &&
-      (rc = Put(txn.get(), dbs_->meta, kNextDeliveryKey, U64Key(next))) != 0) {
+  if ((rc = Put(txn.get(), dbs_->meta, kNextDeliveryKey, U64Key(next))) != 0) {
     return lmdb::ToError("write delivery counter", rc);
   }
   if ((rc = Put(txn.get(), dbs_->meta, kSchemaKey, kSchemaVersion)) != 0) {
     return lmdb::ToError("write schema version", rc);
   }
   if ((rc = txn.Commit()) != 0) return lmdb::ToError("commit the close", rc);
-  saved_delivery_id_ = next;
   return Status::Ok();
 }
 
@@ -735,9 +732,7 @@ Status Store::WriteEvents(MDB_txn* t, StatsWriteBack::Changes& stats, std::span<
           // The counter is behind the table, which open and expiry should make impossible:
           // this commit is refused, and the next one takes ids after the last delivery.
           std::uint64_t last = 0;
-          if (Cursor c(t, dbs_->deliveries); c.Last() && c.key().size() == 8) {
-            last = ReadU64(c.key());
-          }
+          LastDeliveryId(t, dbs_->deliveries, &last);  // 0 if it cannot be read
           next_delivery_id_.store(std::max(next_id, last + 1), std::memory_order_relaxed);
           LogError("store", "delivery id " + std::to_string(id) + " is taken (the last is " +
                                 std::to_string(last) +

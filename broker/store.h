@@ -339,8 +339,7 @@ class Store {
   // skipped or given again, never having been seen. Changed only inside write transactions
   // (LMDB's one writer), read by the expiry's.
   std::atomic<std::uint64_t> next_delivery_id_{1};
-  std::uint64_t saved_delivery_id_ = 0;  // meta's value as of open or the last save
-  std::unique_ptr<FolderLock> lock_;     // the data folder's, held for the store's life
+  std::unique_ptr<FolderLock> lock_;  // the data folder's, held for the store's life
 };
 
 }  // namespace hookbroker

@@ -253,12 +253,10 @@ TEST_F(StoreHistoryTest, InfoCountsPendingAndFindsTheOldest) {
   EXPECT_EQ(info->map_bytes, 64ULL << 20);
 }
 
-// Runs `work` on the fixture's folder in a child process that exits without closing the store
-// or running a destructor (a crash: only what its commits made durable is left), then opens the
-// folder again as store_. `work` returns false to fail.
-void CrashAfter(TempDir& dir, std::unique_ptr<Store>& store,
-                const std::function<bool(Store&)>& work) {
-  store.reset();
+// Opens a store on `dir` in a child process, runs `work` on it and exits without closing the
+// store or running a destructor (a crash: only what its commits made durable is left). `work`
+// returns false to fail. No store may have the folder open.
+void RunAndCrash(TempDir& dir, const std::function<bool(Store&)>& work) {
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
@@ -276,6 +274,14 @@ void CrashAfter(TempDir& dir, std::unique_ptr<Store>& store,
   ASSERT_EQ(waitpid(child, &status, 0), child);
   ASSERT_TRUE(WIFEXITED(status));
   ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
+// Closes `store`, runs `work` on its folder in a crashing child (RunAndCrash), then opens the
+// folder again as `store`.
+void CrashAfter(TempDir& dir, std::unique_ptr<Store>& store,
+                const std::function<bool(Store&)>& work) {
+  store.reset();
+  ASSERT_NO_FATAL_FAILURE(RunAndCrash(dir, work));
   auto s = Store::Open(StoreOptions{dir.path(), 64ULL << 20, 126});
   ASSERT_TRUE(s.ok()) << s.error().message;
   store = std::move(s).value();
@@ -327,7 +333,6 @@ TEST_F(StoreHistoryTest, DeliveryIdsGoOnAfterACrash) {
   const DeliveryId second = Publish("after-reopen", 1000);
   EXPECT_EQ(second.value(), first.value() + 1);
 
-  DeliveryId last_in_child;
   ASSERT_NO_FATAL_FAILURE(CrashAfter(dir_, store_, [&](Store& store) {
     DeliveryId id;
     for (int i = 0; i < 3; ++i) {
@@ -373,20 +378,7 @@ TEST_F(StoreHistoryTest, ExpiredNewestDeliveriesKeepTheirIdsAfterACrash) {
 TEST_F(StoreHistoryTest, AFolderLeftOpenByACrashIsRefusedByOlderBrokers) {
   store_.reset();
   EXPECT_EQ(RawMeta(dir_.path(), "schema_version"), "1") << "a clean close";
-  const pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    alarm(30);
-    try {
-      auto s = Store::Open(StoreOptions{dir_.path(), 64ULL << 20, 126});
-      _exit(s ? 0 : 2);  // the store is never closed
-    } catch (...) {
-      _exit(4);
-    }
-  }
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_NO_FATAL_FAILURE(RunAndCrash(dir_, [](Store&) { return true; }));
   EXPECT_EQ(RawMeta(dir_.path(), "schema_version"), "1 (open)");
 
   // This broker opens it (and marks it open again), and a clean close marks it closed.
