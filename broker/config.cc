@@ -157,6 +157,22 @@ const std::map<std::string, FlagSpec>& Flags() {
           c.max_unrecorded = static_cast<int>(*n);
           return Status::Ok();
         }}},
+      {"record-linger-ms",
+       {true, false,
+        [](Config& c, const std::string& v) -> Status {
+          auto n = ParseInt("record-linger-ms", v, 0, 1000);
+          if (!n) return n.error();
+          c.record_linger = std::chrono::milliseconds(*n);
+          return Status::Ok();
+        }}},
+      {"record-patience-ms",
+       {true, false,
+        [](Config& c, const std::string& v) -> Status {
+          auto n = ParseInt("record-patience-ms", v, 0, 1000);
+          if (!n) return n.error();
+          c.record_patience = std::chrono::milliseconds(*n);
+          return Status::Ok();
+        }}},
       {"endpoint-concurrency",
        {true, false,
         [](Config& c, const std::string& v) -> Status {
@@ -455,6 +471,13 @@ Callbacks:
                               --delivery-workers). Lower means fewer repeats after a crash and
                               smaller recorder commits (more CPU per callback); below
                               --delivery-workers it also limits callbacks in flight
+  --record-linger-ms N        how long the recorder gathers finished attempts into one fsynced
+                              commit (default 6; 0: commit each batch at once). Longer means
+                              fewer commits; an attempt's record, a retry's scheduling and a
+                              delivery's final status wait up to this long
+  --record-patience-ms N      while events are being ingested, how long a commit of attempt
+                              records waits to share the ingest's next commit, one fsync for
+                              both (default 4; 0: never wait)
 
 History:
   --retention-days DAYS       keep events, deliveries and attempts this long (default 30;

@@ -29,6 +29,8 @@ struct Config {
   int delivery_workers = 32;
   int endpoint_concurrency = 4;
   int max_unrecorded = 0;  // attempts sent and not yet recorded; 0: 8 × delivery_workers
+  std::chrono::milliseconds record_linger{6};    // DispatcherOptions::record_linger
+  std::chrono::milliseconds record_patience{4};  // StoreOptions::record_patience
   std::chrono::milliseconds callback_timeout{15000};
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds dns_cache{30000};  // how long a callback host's addresses are kept

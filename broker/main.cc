@@ -53,6 +53,7 @@ int Run(const Config& config) {
   StoreOptions store_options;
   store_options.dir = config.data_dir;
   store_options.map_size_bytes = config.map_size_mb << 20;
+  store_options.record_patience = config.record_patience;
   auto store = Store::Open(store_options);
   if (!store) {
     LogError("store", store.error().message);
@@ -95,6 +96,7 @@ int Run(const Config& config) {
   dispatch_options.workers = config.delivery_workers;
   dispatch_options.endpoint_concurrency = config.endpoint_concurrency;
   dispatch_options.max_unrecorded = config.max_unrecorded;
+  dispatch_options.record_linger = config.record_linger;
   dispatch_options.request_timeout = config.callback_timeout;
   dispatch_options.breaker.failure_threshold = config.breaker_failures;
   dispatch_options.breaker.cooldown_ms = config.breaker_cooldown.count();

@@ -67,6 +67,9 @@ TEST_F(CliTest, VersionPrintsVersionAndExitsZero) {
   // Flags before it are parsed: 0 turns the DNS cache off and is a valid value.
   EXPECT_EQ(Broker({"--dns-cache-seconds", "0", "--version"}).exit_code, 0);
   EXPECT_EQ(Broker({"--max-unrecorded", "16", "--version"}).exit_code, 0);
+  // 0 is valid for both recorder timings: commit at once, never wait for the ingest.
+  EXPECT_EQ(Broker({"--record-linger-ms", "0", "--record-patience-ms", "0", "--version"}).exit_code,
+            0);
 }
 
 TEST_F(CliTest, UnknownFlagExitsTwoNamingIt) {
@@ -96,6 +99,14 @@ TEST_F(CliTest, StrayArgumentAndMissingOrBadValuesExitTwoNamingTheFlag) {
   CommandResult bad_unrecorded = Broker({"--max-unrecorded", "-1"});
   EXPECT_EQ(bad_unrecorded.exit_code, 2);
   EXPECT_TRUE(Contains(bad_unrecorded.err, "--max-unrecorded")) << bad_unrecorded.err;
+
+  for (const char* flag : {"--record-linger-ms", "--record-patience-ms"}) {
+    for (const char* value : {"-1", "1001", "2.5"}) {
+      CommandResult bad_timing = Broker({flag, value});
+      EXPECT_EQ(bad_timing.exit_code, 2) << flag << " " << value;
+      EXPECT_TRUE(Contains(bad_timing.err, flag)) << bad_timing.err;
+    }
+  }
 
   CommandResult bad_dns = Broker({"--dns-cache-seconds", "-1"});
   EXPECT_EQ(bad_dns.exit_code, 2);
