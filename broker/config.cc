@@ -75,6 +75,17 @@ std::function<Status(Config&, const std::string&)> ReadableFile(const char* flag
   };
 }
 
+// A flag giving whole milliseconds from 0 to 1000.
+std::function<Status(Config&, const std::string&)> Milliseconds(
+    const char* flag, std::chrono::milliseconds Config::*field) {
+  return [flag, field](Config& c, const std::string& v) -> Status {
+    auto n = ParseInt(flag, v, 0, 1000);
+    if (!n) return n.error();
+    c.*field = std::chrono::milliseconds(*n);
+    return Status::Ok();
+  };
+}
+
 const std::map<std::string, FlagSpec>& Flags() {
   static const std::map<std::string, FlagSpec> flags = {
       {"data-dir",
@@ -157,22 +168,9 @@ const std::map<std::string, FlagSpec>& Flags() {
           c.max_unrecorded = static_cast<int>(*n);
           return Status::Ok();
         }}},
-      {"record-linger-ms",
-       {true, false,
-        [](Config& c, const std::string& v) -> Status {
-          auto n = ParseInt("record-linger-ms", v, 0, 1000);
-          if (!n) return n.error();
-          c.record_linger = std::chrono::milliseconds(*n);
-          return Status::Ok();
-        }}},
+      {"record-linger-ms", {true, false, Milliseconds("record-linger-ms", &Config::record_linger)}},
       {"record-patience-ms",
-       {true, false,
-        [](Config& c, const std::string& v) -> Status {
-          auto n = ParseInt("record-patience-ms", v, 0, 1000);
-          if (!n) return n.error();
-          c.record_patience = std::chrono::milliseconds(*n);
-          return Status::Ok();
-        }}},
+       {true, false, Milliseconds("record-patience-ms", &Config::record_patience)}},
       {"endpoint-concurrency",
        {true, false,
         [](Config& c, const std::string& v) -> Status {
