@@ -75,11 +75,11 @@ std::function<Status(Config&, const std::string&)> ReadableFile(const char* flag
   };
 }
 
-// A flag giving whole milliseconds from 0 to 1000.
+// A flag giving whole milliseconds from 0 to 100.
 std::function<Status(Config&, const std::string&)> Milliseconds(
     const char* flag, std::chrono::milliseconds Config::*field) {
   return [flag, field](Config& c, const std::string& v) -> Status {
-    auto n = ParseInt(flag, v, 0, 1000);
+    auto n = ParseInt(flag, v, 0, 100);
     if (!n) return n.error();
     c.*field = std::chrono::milliseconds(*n);
     return Status::Ok();
@@ -470,12 +470,15 @@ Callbacks:
                               smaller recorder commits (more CPU per callback); below
                               --delivery-workers it also limits callbacks in flight
   --record-linger-ms N        how long the recorder gathers finished attempts into one fsynced
-                              commit (default 6; 0: commit each batch at once). Longer means
-                              fewer commits; an attempt's record, a retry's scheduling and a
-                              delivery's final status wait up to this long
+                              commit, 0 to 100 (default 6; 0: commit what is there at once).
+                              Longer means fewer commits; an attempt's record, a retry's
+                              scheduling and a delivery's final status wait up to this long,
+                              plus --record-patience-ms while events are ingested
   --record-patience-ms N      while events are being ingested, how long a commit of attempt
                               records waits to share the ingest's next commit, one fsync for
-                              both (default 4; 0: never wait)
+                              both, 0 to 100 (default 4). Longer also holds the records, and
+                              beyond --max-unrecorded the workers, until that commit; 0: it never
+                              waits for the ingest, and events more often wait behind it
 
 History:
   --retention-days DAYS       keep events, deliveries and attempts this long (default 30;

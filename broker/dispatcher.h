@@ -65,7 +65,8 @@ struct DispatcherOptions {
   // records per commit). The broker's --max-unrecorded.
   int max_unrecorded = 0;
   // How long the recorder waits, after an attempt finishes, for more to commit with it. Only
-  // the audit record waits: the endpoint's slot is free as soon as the response is in.
+  // the audit record waits: the endpoint's slot is free as soon as the response is in. The
+  // broker's --record-linger-ms.
   std::chrono::milliseconds record_linger{6};
   // Uniform draws in [0, 1) for retry jitter; a thread-safe default when empty.
   std::function<double()> random;

@@ -51,8 +51,9 @@ struct StoreOptions {
   std::chrono::milliseconds stats_write_back_interval{1000};
   std::size_t stats_write_back_records = 8192;
   // How long a commit of attempt records (RecordAttempts) may wait to share the ingest's next
-  // commit, when the ingest is committing (commit_group.h): one fsync instead of two. 0: it
-  // commits at once.
+  // commit, when the ingest is committing or committed less than this long ago
+  // (commit_group.h): one fsync instead of two. 0: it never waits for the ingest (only for a
+  // commit already under way: LMDB has one writer). The broker's --record-patience-ms.
   std::chrono::microseconds record_patience{4000};
 };
 
