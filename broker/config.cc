@@ -465,12 +465,12 @@ Callbacks:
   --delivery-workers N        callbacks in flight at once, all endpoints (default 32)
   --endpoint-concurrency N    callbacks in flight at once to one endpoint (default 4)
   --max-unrecorded N          callbacks sent whose attempt is not yet recorded, at most: what a
-                              crash can make the broker send again (default 0: 8 x
+                              crash can make the broker send again (default 0: 32 x
                               --delivery-workers). Lower means fewer repeats after a crash and
                               smaller recorder commits (more CPU per callback); below
                               --delivery-workers it also limits callbacks in flight
   --record-linger-ms N        how long the recorder gathers finished attempts into one fsynced
-                              commit, 0 to 100 (default 6; 0: commit what is there at once).
+                              commit, 0 to 100 (default 25; 0: commit what is there at once).
                               Longer means fewer commits; an attempt's record, a retry's
                               scheduling and a delivery's final status wait up to this long,
                               plus --record-patience-ms while events are ingested

@@ -28,8 +28,8 @@ struct Config {
   bool validation_handshake = true;
   int delivery_workers = 32;
   int endpoint_concurrency = 4;
-  int max_unrecorded = 0;  // attempts sent and not yet recorded; 0: 8 × delivery_workers
-  std::chrono::milliseconds record_linger{6};    // DispatcherOptions::record_linger
+  int max_unrecorded = 0;  // attempts sent and not yet recorded; 0: 32 × delivery_workers
+  std::chrono::milliseconds record_linger{25};   // DispatcherOptions::record_linger
   std::chrono::milliseconds record_patience{4};  // StoreOptions::record_patience
   std::chrono::milliseconds callback_timeout{15000};
   std::chrono::milliseconds connect_timeout{5000};

@@ -47,7 +47,7 @@
 namespace hookbroker {
 
 // max_unrecorded when it is not set: this many attempts per worker.
-inline constexpr int kUnrecordedPerWorker = 8;
+inline constexpr int kUnrecordedPerWorker = 32;
 
 struct DispatcherOptions {
   RetrySchedule schedule = RetrySchedule::Default();
@@ -60,14 +60,15 @@ struct DispatcherOptions {
   std::int64_t disable_after_ms = 5LL * 24 * 3600 * 1000;
   // At most this many attempts are sent and not yet recorded at any moment (in flight, or done
   // and waiting for the recorder's commit): what a crash can make the broker repeat. 0:
-  // kUnrecordedPerWorker × `workers` (256 by default), so that at a few endpoints' full rate a
-  // commit gathers tens of records rather than a few (docs/PERFORMANCE.md: about 22 → 62
-  // records per commit). The broker's --max-unrecorded.
+  // kUnrecordedPerWorker × `workers` (1,024 by default), so that at a few endpoints' full rate
+  // a commit gathers hundreds of records: each commit's fsync costs CPU and leaves the cores
+  // partly idle, whatever it holds (docs/PERFORMANCE.md, section 2). The broker's
+  // --max-unrecorded.
   int max_unrecorded = 0;
   // How long the recorder waits, after an attempt finishes, for more to commit with it. Only
   // the audit record waits: the endpoint's slot is free as soon as the response is in. The
   // broker's --record-linger-ms.
-  std::chrono::milliseconds record_linger{6};
+  std::chrono::milliseconds record_linger{25};
   // Uniform draws in [0, 1) for retry jitter; a thread-safe default when empty.
   std::function<double()> random;
   Metrics* metrics = nullptr;  // optional
