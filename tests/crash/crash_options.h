@@ -21,7 +21,7 @@ struct CrashOptions {
   double gc_interval_s = 0.3;    // --gc-interval
   int delivery_workers = 8;      // --delivery-workers
   int endpoint_concurrency = 2;  // --endpoint-concurrency
-  // --max-unrecorded: tighter than the broker's default (8 × workers, 64 here), so that the
+  // --max-unrecorded: tighter than the broker's default (32 × workers, 256 here), so that the
   // bound below is one a run comes near (runs before 2026-12-01 saw 15 against 16).
   int max_unrecorded = 16;
   int fail_one_in = 6;           // failing receivers answer 5xx about once in this many
