@@ -61,9 +61,9 @@ struct DispatcherOptions {
   // At most this many attempts are sent and not yet recorded at any moment (in flight, or done
   // and waiting for the recorder's commit): what a crash can make the broker repeat. 0:
   // kUnrecordedPerWorker × `workers` (1,024 by default), so that at a few endpoints' full rate
-  // a commit gathers hundreds of records (about 500 at 28,000–36,000 callbacks/s, counted): each
-  // commit's fsync costs CPU and leaves the cores partly idle, whatever it holds
-  // (docs/PERFORMANCE.md, section 2). The broker's --max-unrecorded.
+  // a commit gathers hundreds of records: each commit's fsync costs CPU and leaves the cores
+  // partly idle, whatever it holds (docs/PERFORMANCE.md, section 2, has the counted commit
+  // sizes). The broker's --max-unrecorded.
   int max_unrecorded = 0;
   // How long the recorder waits, after an attempt finishes, for more to commit with it. Only
   // the audit record waits: the endpoint's slot is free as soon as the response is in. The
