@@ -10,6 +10,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <filesystem>
@@ -27,6 +28,7 @@
 #include "broker/scope_filter.h"
 #include "broker/stats_write_back.h"
 #include "broker/store_codec.h"
+#include "broker/store_upgrade.h"
 #include "broker/subscription_cache.h"
 #include "proto/url.h"
 
@@ -106,12 +108,19 @@ Error CommitError(MDB_env* env, std::string_view what, int rc) {
 constexpr std::string_view kNextDeliveryKey = "next_delivery_id";
 constexpr std::string_view kSchemaKey = "schema_version";
 constexpr std::string_view kLastExpiryKey = "last_expiry_ms";
-constexpr std::string_view kSchemaVersion = "1";
-// schema_version while a broker has the folder open: a broker from before the delivery counter
-// moved to memory reads only "1", so it refuses a folder left by a crash, whose
-// meta/next_delivery_id may be behind the deliveries (it would overwrite them). A clean close
-// puts "1" back.
-constexpr std::string_view kSchemaOpen = "1 (open)";
+// Version 2 keeps events in event_log under sequence numbers, with event_ids; version 1 kept
+// them in `events` under their ids, with the time index `event_time`. A version 1 folder is
+// upgraded when the store opens it (store_upgrade.h); every broker that reads only version 1
+// refuses a version 2 folder.
+constexpr std::string_view kSchemaVersion = "2";
+// schema_version while a broker has the folder open; a clean close puts "2" back. The mark came
+// with version 1, when a broker from before the in-memory delivery counter, which reads only
+// "1", had to refuse a folder left by a crash (its meta/next_delivery_id may be behind the
+// deliveries). Since version 2 that broker refuses the folder anyway; the mark stays as the
+// sign of a folder a crash left.
+constexpr std::string_view kSchemaOpen = "2 (open)";
+constexpr std::string_view kSchemaVersion1 = "1";
+constexpr std::string_view kSchemaOpen1 = "1 (open)";
 
 // "5 days", "36 hours", "1728 ms": the largest unit the span is a whole number of.
 std::string DescribeSpan(std::int64_t ms) {
@@ -194,18 +203,39 @@ class SubscriptionChanges {
 
 namespace {
 
-// The id of the last delivery in `deliveries` (the table's last key): 0 and *id set, or
+// The last key of a table keyed by u64 (`deliveries`, `event_log`): 0 and *id set, or
 // MDB_NOTFOUND when the table is empty, MDB_CORRUPTED when the key is not 8 bytes, or LMDB's
 // error.
-int LastDeliveryId(MDB_txn* txn, MDB_dbi deliveries, std::uint64_t* id) {
+int LastU64Key(MDB_txn* txn, MDB_dbi table, std::uint64_t* id) {
   MDB_cursor* cursor = nullptr;
-  if (int rc = mdb_cursor_open(txn, deliveries, &cursor); rc != 0) return rc;
+  if (int rc = mdb_cursor_open(txn, table, &cursor); rc != 0) return rc;
   MDB_val key{}, value{};
   int rc = mdb_cursor_get(cursor, &key, &value, MDB_LAST);
   mdb_cursor_close(cursor);
   if (rc != 0) return rc;
   if (key.mv_size != 8) return MDB_CORRUPTED;
   *id = ReadU64(std::string_view(static_cast<const char*>(key.mv_data), 8));
+  return 0;
+}
+
+// Returned by ReadEventJson when event_ids and event_log disagree: the store's own tables, not
+// LMDB's file, are inconsistent (storage_corrupt).
+constexpr int kEventRecordInconsistent = -1;
+
+// The stored JSON of event `id` (a view into the transaction's pages): MDB_NOTFOUND when no event
+// has that id, kEventRecordInconsistent when its id entry names no record or another event's.
+int ReadEventJson(MDB_txn* txn, MDB_dbi event_ids, MDB_dbi event_log, std::string_view id,
+                  std::string_view* json) {
+  std::string_view seq_key;
+  int rc = GetValue(txn, event_ids, id, &seq_key);
+  if (rc != 0) return rc;
+  std::string_view bytes;
+  rc = GetValue(txn, event_log, seq_key, &bytes);
+  if (rc == MDB_NOTFOUND) return kEventRecordInconsistent;
+  if (rc != 0) return rc;
+  EventRecordView event;
+  if (!DecodeEventRecord(bytes, &event) || event.event_id != id) return kEventRecordInconsistent;
+  *json = event.json;
   return 0;
 }
 
@@ -275,12 +305,12 @@ Result<std::unique_ptr<FolderLock>> LockDataFolder(const std::string& dir) {
 }  // namespace
 
 struct Store::Dbs {
-  MDB_dbi meta, events, event_time, subs, scope, stats, stats_journal, deliveries, due, pending,
+  MDB_dbi meta, event_log, event_ids, subs, scope, stats, stats_journal, deliveries, due, pending,
       attempts, attempt_log, by_sub, by_event, api_keys, records;
 
   std::array<MDB_dbi, 14> Tables() const {
-    return {meta,       events, event_time, subs,     scope,       stats,  stats_journal,
-            deliveries, due,    pending,    attempts, attempt_log, by_sub, by_event};
+    return {meta,       event_log, event_ids, subs,     scope,       stats,  stats_journal,
+            deliveries, due,       pending,   attempts, attempt_log, by_sub, by_event};
   }
 
   // Writes a subscription's record and keeps the scope index (what matching reads) to exactly the
@@ -348,23 +378,32 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   auto lock = LockDataFolder(options.dir);
   if (!lock) return lock.error();
   MDB_env* env = nullptr;
-  int rc = mdb_env_create(&env);
-  if (rc != 0) return lmdb::ToError("mdb_env_create", rc);
-  auto fail = [&](std::string_view what, int code) -> Error {
-    mdb_env_close(env);
-    return lmdb::ToError(std::string(what) + " (" + options.dir + ")", code);
+  auto open_env = [&]() -> Status {
+    int rc = mdb_env_create(&env);
+    if (rc != 0) return lmdb::ToError("mdb_env_create", rc);
+    auto fail = [&](std::string_view what, int code) -> Error {
+      mdb_env_close(env);
+      env = nullptr;
+      return lmdb::ToError(what, code);
+    };
+    rc = mdb_env_set_mapsize(env, options.map_size_bytes + MapReserve(options.map_size_bytes));
+    if (rc != 0) return fail("set map size", rc);
+    if ((rc = mdb_env_set_maxdbs(env, 24)) != 0) return fail("set max dbs", rc);
+    if ((rc = mdb_env_set_maxreaders(env, options.max_readers)) != 0) {
+      return fail("set readers", rc);
+    }
+    // MDB_NOTLS: read transactions are not tied to threads (HTTP and worker pools would exhaust
+    // the reader table otherwise). No MDB_NOSYNC: a commit returns after fsync.
+    rc = mdb_env_open(env, options.dir.c_str(), MDB_NOTLS, 0600);
+    if (rc != 0) return fail("open environment", rc);
+    return Status::Ok();
   };
-  rc = mdb_env_set_mapsize(env, options.map_size_bytes + MapReserve(options.map_size_bytes));
-  if (rc != 0) return fail("set map size", rc);
-  if ((rc = mdb_env_set_maxdbs(env, 24)) != 0) return fail("set max dbs", rc);
-  if ((rc = mdb_env_set_maxreaders(env, options.max_readers)) != 0) return fail("set readers", rc);
-  // MDB_NOTLS: read transactions are not tied to threads (HTTP and worker pools would exhaust the
-  // reader table otherwise). No MDB_NOSYNC: a commit returns after fsync.
-  rc = mdb_env_open(env, options.dir.c_str(), MDB_NOTLS, 0600);
-  if (rc != 0) return fail("open environment", rc);
+  Status opened = open_env();
 
   auto dbs = std::make_unique<Dbs>();
   std::uint64_t next_delivery_id = 1;
+  std::uint64_t next_event_seq = 1;
+  std::size_t upgraded_events = 0;  // moved by an upgrade from schema version 1
   // Opens the tables and checks the schema in one transaction, which is over (committed or
   // aborted) before the environment may be closed on failure.
   auto open_tables = [&]() -> Status {
@@ -374,8 +413,8 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
       const char* name;
       MDB_dbi* dbi;
     } named[] = {{"meta", &dbs->meta},
-                 {"events", &dbs->events},
-                 {"event_time", &dbs->event_time},
+                 {"event_log", &dbs->event_log},
+                 {"event_ids", &dbs->event_ids},
                  {"subscriptions", &dbs->subs},
                  {"scope_index", &dbs->scope},
                  {"subscription_stats", &dbs->stats},
@@ -397,11 +436,40 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     std::string_view schema;
     int r = GetValue(txn.get(), dbs->meta, kSchemaKey, &schema);
     if (r != 0 && r != MDB_NOTFOUND) return lmdb::ToError("read schema version", r);
-    if (r == 0 && schema != kSchemaVersion && schema != kSchemaOpen) {
+    if (r == 0 && schema != kSchemaVersion && schema != kSchemaOpen && schema != kSchemaVersion1 &&
+        schema != kSchemaOpen1) {
       return Error{"storage_error",
                    "data folder has schema version " + std::string(schema) +
-                       "; this broker reads version " + std::string(kSchemaVersion),
+                       "; this broker reads versions 1 (upgrading it) and " +
+                       std::string(kSchemaVersion),
                    ""};
+    }
+    const bool upgrade = r == MDB_NOTFOUND || schema == kSchemaVersion1 || schema == kSchemaOpen1;
+    if ((r = LastU64Key(txn.get(), dbs->event_log, &next_event_seq)) == 0) {
+      ++next_event_seq;
+    } else if (r != MDB_NOTFOUND) {
+      return lmdb::ToError("read the last event's sequence number", r);
+    }
+    if (upgrade) {
+      const std::int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count();
+      r = MigrateEventsFromSchema1(txn.get(), dbs->event_log, dbs->event_ids, now_ms,
+                                   &next_event_seq, &upgraded_events);
+      if (r == MDB_MAP_FULL) {
+        return Error{"storage_full",
+                     "upgrading the data folder to schema version 2 needs room for a second copy "
+                     "of its events in the map: start once with a larger --map-size-mb (the "
+                     "folder is unchanged)",
+                     ""};
+      }
+      if (r == kUpgradeInconsistent) {
+        return Error{"storage_corrupt",
+                     "upgrading the data folder to schema version 2: a sequence number it took "
+                     "is already in event_log (the folder is unchanged)",
+                     ""};
+      }
+      if (r != 0) return lmdb::ToError("upgrade events to schema version 2", r);
     }
     if ((r = Put(txn.get(), dbs->meta, kSchemaKey, kSchemaOpen)) != 0) {
       return lmdb::ToError("write schema version", r);
@@ -418,17 +486,34 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     // Only an empty table may go unread: taking meta's value after a failed read would give
     // ids again.
     std::uint64_t last = 0;
-    if ((r = LastDeliveryId(txn.get(), dbs->deliveries, &last)) == 0) {
+    if ((r = LastU64Key(txn.get(), dbs->deliveries, &last)) == 0) {
       next_delivery_id = std::max(next_delivery_id, last + 1);
     } else if (r != MDB_NOTFOUND) {
       return lmdb::ToError("read the last delivery id", r);
     }
-    if ((r = txn.Commit()) != 0) return lmdb::ToError("commit", r);
+    if ((r = txn.Commit()) != 0) return CommitError(env, "commit the opening", r);
     return Status::Ok();
   };
-  if (Status s = open_tables(); !s) {
+  const auto started = std::chrono::steady_clock::now();
+  if (opened) opened = open_tables();
+  if (opened && upgraded_events > 0) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+    LogInfo("store", "upgraded the data folder to schema version 2: events moved to event_log: " +
+                         std::to_string(upgraded_events) + ", in " + std::to_string(ms) +
+                         " ms (committed)");
+    // LMDB keeps the pages of a write transaction's buffers for the environment's life: after an
+    // upgrade of a large folder, hundreds of MiB. Opening the environment again frees them.
     mdb_env_close(env);
-    Error e = s.error();
+    env = nullptr;
+    dbs = std::make_unique<Dbs>();
+    opened = open_env();
+    if (opened) opened = open_tables();
+  }
+  if (!opened) {
+    if (env != nullptr) mdb_env_close(env);
+    Error e = opened.error();
     e.message += " (" + options.dir + ")";
     return e;
   }
@@ -438,6 +523,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
       StatsWriteBackOptions{options.stats_write_back_interval, options.stats_write_back_records});
   store->dbs_ = std::move(dbs);
   store->next_delivery_id_.store(next_delivery_id, std::memory_order_relaxed);
+  store->next_event_seq_.store(next_event_seq, std::memory_order_relaxed);
   store->commit_group_ = std::make_unique<CommitGroup>(
       options.record_patience, [raw = store.get()](std::span<CommitGroup::Member* const> group) {
         raw->CommitWrites(group);
@@ -550,9 +636,8 @@ Store::~Store() {
   // A clean close leaves the stats journal empty; if this fails, the next open recovers it.
   if (Status s = WriteBackStats(); !s) LogWarn("store", s.error().message);
   if (Status s = MarkClosed(); !s) {
-    LogWarn("store", s.error().message +
-                         "; the folder stays marked open: brokers from before the in-memory "
-                         "delivery counter refuse it until this one closes it cleanly");
+    LogWarn("store",
+            s.error().message + "; the folder stays marked open (\"2 (open)\"), as after a crash");
   }
   mdb_env_close(env_);
 }  // then lock_ releases the folder
@@ -666,6 +751,8 @@ Status Store::WriteEvents(MDB_txn* t, StatsWriteBack::Changes& stats, std::span<
                           std::int64_t now_ms, std::vector<EventCommit>* results,
                           std::vector<NewDelivery>* deliveries) {
   std::uint64_t next_id = next_delivery_id_.load(std::memory_order_relaxed);
+  std::uint64_t next_seq = next_event_seq_.load(std::memory_order_relaxed);
+  std::string record;
   int rc = 0;
   results->reserve(events.size());
   std::unordered_map<std::string, std::int64_t> new_pending;  // per subscription
@@ -694,14 +781,30 @@ Status Store::WriteEvents(MDB_txn* t, StatsWriteBack::Changes& stats, std::span<
     probe += 3;
     const std::string& event_id = event.id.value();
     const std::string_view event_bytes = StoredEventJson(event, scratch);
-    rc = Put(t, dbs_->events, event_id, event_bytes, MDB_NOOVERWRITE);
+    // Appended under the next sequence number: the log's end is one leaf whatever the ids, and
+    // its order is the received order expiry walks. The id's entry finds duplicates.
+    const std::string seq_key = U64Key(next_seq);
+    rc = Put(t, dbs_->event_ids, event_id, seq_key, MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST) {
       results->push_back({IngestStatus::kDuplicate, 0});
       continue;
     }
-    if (rc != 0 || (rc = Put(t, dbs_->event_time, EventTimeKey(now_ms, event_id), "")) != 0) {
+    if (rc != 0) return lmdb::ToError("store event id", rc);
+    EncodeEventRecord(now_ms, event_id, event_bytes, &record);
+    rc = Put(t, dbs_->event_log, seq_key, record, MDB_APPEND);
+    if (rc == MDB_KEYEXIST) {
+      // The counter is behind the log, which open should make impossible: this write fails, and
+      // the next one (a group's write run again alone, too) takes numbers after the last event.
+      std::uint64_t last = 0;
+      LastU64Key(t, dbs_->event_log, &last);  // 0 if it cannot be read
+      next_event_seq_.store(std::max(next_seq, last + 1), std::memory_order_relaxed);
+      LogError("store", "event sequence number " + std::to_string(next_seq) +
+                            " is taken (the last is " + std::to_string(last) +
+                            "): the counter moves past it; this write fails");
       return lmdb::ToError("store event", rc);
     }
+    if (rc != 0) return lmdb::ToError("store event", rc);
+    ++next_seq;
 
     EventCommit commit{IngestStatus::kAccepted, 0};
     auto match_scope = [&](int scope_number) -> int {
@@ -732,7 +835,7 @@ Status Store::WriteEvents(MDB_txn* t, StatsWriteBack::Changes& stats, std::span<
           // The counter is behind the table, which open and expiry should make impossible:
           // this commit is refused, and the next one takes ids after the last delivery.
           std::uint64_t last = 0;
-          LastDeliveryId(t, dbs_->deliveries, &last);  // 0 if it cannot be read
+          LastU64Key(t, dbs_->deliveries, &last);  // 0 if it cannot be read
           next_delivery_id_.store(std::max(next_id, last + 1), std::memory_order_relaxed);
           LogError("store", "delivery id " + std::to_string(id) + " is taken (the last is " +
                                 std::to_string(last) +
@@ -763,6 +866,7 @@ Status Store::WriteEvents(MDB_txn* t, StatsWriteBack::Changes& stats, std::span<
   }
   // Taken even if the transaction aborts after this: a gap in the ids, never an id given twice.
   next_delivery_id_.store(next_id, std::memory_order_relaxed);
+  next_event_seq_.store(next_seq, std::memory_order_relaxed);
   return Status::Ok();
 }
 
@@ -973,7 +1077,9 @@ Result<DeliveryJob> Store::LoadDeliveryJob(const DeliveryId& id) const {
                                 job.delivery.subscription_id.value(), version);
   if (!sub) return sub.error();
   if (*sub && !(*sub)->deleted) job.subscription = std::move(sub).value();
-  rc = GetValue(txn.get(), dbs_->events, job.delivery.event_id.value(), &bytes);
+  rc = ReadEventJson(txn.get(), dbs_->event_ids, dbs_->event_log, job.delivery.event_id.value(),
+                     &bytes);
+  if (rc == kEventRecordInconsistent) return Corrupt("event record");
   if (rc != 0) return lmdb::ToError("read event of delivery", rc);
   job.event_json.assign(bytes);
   return job;
@@ -1201,7 +1307,8 @@ Result<std::optional<std::string>> Store::GetEventJson(const EventId& id) const 
   Txn txn(env_, false);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   std::string_view bytes;
-  int rc = GetValue(txn.get(), dbs_->events, id.value(), &bytes);
+  int rc = ReadEventJson(txn.get(), dbs_->event_ids, dbs_->event_log, id.value(), &bytes);
+  if (rc == kEventRecordInconsistent) return Corrupt("event record");
   if (rc == MDB_NOTFOUND) return std::optional<std::string>();
   if (rc != 0) return lmdb::ToError("read event", rc);
   return std::optional<std::string>(std::string(bytes));
@@ -1398,11 +1505,18 @@ Result<GcResult> Store::CollectGarbage(std::int64_t cutoff_ms, std::size_t budge
     }
   }
 
-  // Events received before the cutoff that no delivery refers to any more.
-  std::vector<std::string> expired_events;  // event_time keys
+  // Events received before the cutoff that no delivery refers to any more. The log is in the
+  // order the events were stored, the received order unless the clock went back; the walk stops
+  // at the first newer one, so an event stored after a newer one waits for it (late, never
+  // early).
+  struct ExpiredEvent {
+    std::string seq_key;
+    std::string id;
+  };
+  std::vector<ExpiredEvent> expired_events;
   inspected = 0;
   {
-    Cursor c(t, dbs_->event_time);
+    Cursor c(t, dbs_->event_log);
     Cursor refs(t, dbs_->by_event);
     const std::string& after = position->event_key;
     bool ok = after.empty() ? c.First() : c.Seek(after);
@@ -1413,17 +1527,18 @@ Result<GcResult> Store::CollectGarbage(std::int64_t cutoff_ms, std::size_t budge
         break;
       }
       ++inspected;
-      if (c.key().size() < 8) continue;
-      if (static_cast<std::int64_t>(ReadU64(c.key())) >= cutoff_ms) break;
+      EventRecordView event;
+      if (!DecodeEventRecord(c.value(), &event)) continue;
+      if (event.received_ms >= cutoff_ms) break;
       position->event_key.assign(c.key());
-      const std::string prefix = std::string(c.key().substr(8)) + std::string(1, '\0');
+      const std::string prefix = std::string(event.event_id) + std::string(1, '\0');
       if (refs.Seek(prefix) && refs.key().starts_with(prefix)) continue;
-      expired_events.emplace_back(c.key());
+      expired_events.push_back({std::string(c.key()), std::string(event.event_id)});
     }
   }
-  for (const auto& k : expired_events) {
-    if ((rc = Del(t, dbs_->events, std::string_view(k).substr(8))) != 0 ||
-        (rc = Del(t, dbs_->event_time, k)) != 0) {
+  for (const auto& e : expired_events) {
+    if ((rc = Del(t, dbs_->event_log, e.seq_key)) != 0 ||
+        (rc = Del(t, dbs_->event_ids, e.id)) != 0) {
       return lmdb::ToError("expire event", rc);
     }
   }

@@ -315,8 +315,7 @@ class Store {
   Status LoadScopeFilter();  // from scope_index, when the store opens
   Status RecoverStats();     // writes back the stats journal, when the store opens
   // When the store closes: writes the delivery counter to meta/next_delivery_id and puts
-  // schema_version back from "1 (open)" to "1", so that a broker from before the counter moved
-  // to memory may open the folder (and refuses one left by a crash).
+  // schema_version back from "2 (open)" to "2": the mark tells a folder left by a crash.
   Status MarkClosed();
   struct Dbs;
   MDB_env* env_;                  // constant after construction
@@ -340,6 +339,9 @@ class Store {
   // skipped or given again, never having been seen. Changed only inside write transactions
   // (LMDB's one writer), read by the expiry's.
   std::atomic<std::uint64_t> next_delivery_id_{1};
+  // The next event's key in event_log: the log's last key + 1 when the store opens, then counted
+  // here by the one transaction at a time that writes events.
+  std::atomic<std::uint64_t> next_event_seq_{1};
   std::unique_ptr<FolderLock> lock_;  // the data folder's, held for the store's life
 };
 

@@ -66,11 +66,25 @@ std::string TextIdKey(std::string_view text, std::uint64_t id) {
   return k;
 }
 
-std::string EventTimeKey(std::int64_t ms, std::string_view event_id) {
-  std::string k;
-  AppendU64(k, NonNegative(ms));
-  k.append(event_id);
-  return k;
+void EncodeEventRecord(std::int64_t received_ms, std::string_view event_id, std::string_view json,
+                       std::string* out) {
+  out->clear();
+  AppendU64(*out, NonNegative(received_ms));
+  const std::size_t n = std::min<std::size_t>(event_id.size(), 0xffff);  // ids are at most 128
+  AppendU16(*out, static_cast<int>(n));
+  out->append(event_id.substr(0, n));
+  out->append(json);
+}
+
+bool DecodeEventRecord(std::string_view bytes, EventRecordView* out) {
+  if (bytes.size() < 10) return false;
+  const std::size_t n =
+      (static_cast<unsigned char>(bytes[8]) << 8) | static_cast<unsigned char>(bytes[9]);
+  if (bytes.size() < 10 + n) return false;
+  out->received_ms = static_cast<std::int64_t>(ReadU64(bytes));
+  out->event_id = bytes.substr(10, n);
+  out->json = bytes.substr(10 + n);
+  return true;
 }
 
 std::string ScopePrefix(ObjectType type, std::string_view object_id) {

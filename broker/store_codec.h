@@ -23,8 +23,17 @@ std::string AttemptKey(std::uint64_t delivery_id, int number);
 std::string AttemptLogKey(std::int64_t recorded_ms, std::uint64_t delivery_id, int number);
 // "<text>\0<id>": by_subscription and by_event keys.
 std::string TextIdKey(std::string_view text, std::uint64_t id);
-// event_time: received ms + eventId.
-std::string EventTimeKey(std::int64_t ms, std::string_view event_id);
+// event_log value: u64 received ms + u16 eventId length + eventId + the event JSON as stored.
+// Appends it to `out` (cleared first), so that one buffer serves a whole commit.
+void EncodeEventRecord(std::int64_t received_ms, std::string_view event_id, std::string_view json,
+                       std::string* out);
+struct EventRecordView {
+  std::int64_t received_ms = 0;
+  std::string_view event_id;
+  std::string_view json;
+};
+// Views into `bytes`; false if they are not an event_log value.
+bool DecodeEventRecord(std::string_view bytes, EventRecordView* out);
 
 // scope_index: "G"/"P"/"A" + objectId + "\0" (+ subscription id).
 std::string ScopePrefix(ObjectType type, std::string_view object_id);

@@ -9,6 +9,27 @@
 namespace hookbroker::codec {
 namespace {
 
+TEST(StoreCodecTest, EventRecordKeepsTimeIdAndJsonAndRefusesTruncatedBytes) {
+  std::string record = "left over from the last event";
+  EncodeEventRecord(1'700'000'000'123, "evt-1", R"({"eventId":"evt-1"})", &record);
+  EventRecordView view;
+  ASSERT_TRUE(DecodeEventRecord(record, &view));
+  EXPECT_EQ(view.received_ms, 1'700'000'000'123);
+  EXPECT_EQ(view.event_id, "evt-1");
+  EXPECT_EQ(view.json, R"({"eventId":"evt-1"})");
+  EXPECT_EQ(record.size(), 8u + 2u + 5u + view.json.size()) << "the buffer is cleared first";
+  // Before the clock's epoch: stored as 0, like every other time in the store.
+  EncodeEventRecord(-5, "e", "{}", &record);
+  ASSERT_TRUE(DecodeEventRecord(record, &view));
+  EXPECT_EQ(view.received_ms, 0);
+
+  EncodeEventRecord(1, "evt-1", "{}", &record);
+  EXPECT_FALSE(DecodeEventRecord(std::string_view(record).substr(0, 9), &view)) << "no length";
+  EXPECT_FALSE(DecodeEventRecord(std::string_view(record).substr(0, 12), &view)) << "short id";
+  EXPECT_TRUE(DecodeEventRecord(std::string_view(record).substr(0, 15), &view)) << "empty JSON";
+  EXPECT_EQ(view.json, "");
+}
+
 TEST(StoreCodecTest, StatsRoundTripWithTheFailingPeriod) {
   StatsRecord s;
   s.pending = 3;

@@ -232,6 +232,7 @@ TEST_F(StoreHistoryTest, ExpiryGetsPastOldPendingDeliveries) {
   HistoryCollector collector(*store_, clock, options);
   GcResult removed = collector.RunOnce();
   EXPECT_EQ(removed.deliveries, 1u);
+  EXPECT_EQ(removed.events, 1u) << "the walk of event_log gets past the ten events still held";
   auto gone = store_->GetDelivery(done);
   ASSERT_TRUE(gone.ok());
   EXPECT_FALSE(gone->has_value());
@@ -374,28 +375,28 @@ TEST_F(StoreHistoryTest, ExpiredNewestDeliveriesKeepTheirIdsAfterACrash) {
 
 // A broker from before the delivery counter moved to memory reads meta/next_delivery_id alone; in
 // a folder left by a crash that value may be behind the deliveries. Such a broker reads only
-// schema version "1", so the folder says "1 (open)" while a store has it open.
+// schema version "1"; this one writes version 2, and says "2 (open)" while a store has it open.
 TEST_F(StoreHistoryTest, AFolderLeftOpenByACrashIsRefusedByOlderBrokers) {
   store_.reset();
-  EXPECT_EQ(RawMeta(dir_.path(), "schema_version"), "1") << "a clean close";
+  EXPECT_EQ(RawMeta(dir_.path(), "schema_version"), "2") << "a clean close";
   ASSERT_NO_FATAL_FAILURE(RunAndCrash(dir_, [](Store&) { return true; }));
-  EXPECT_EQ(RawMeta(dir_.path(), "schema_version"), "1 (open)");
+  EXPECT_EQ(RawMeta(dir_.path(), "schema_version"), "2 (open)");
 
   // This broker opens it (and marks it open again), and a clean close marks it closed.
   auto s = Store::Open(StoreOptions{dir_.path(), 64ULL << 20, 126});
   ASSERT_TRUE(s.ok()) << s.error().message;
   s.value().reset();
-  EXPECT_EQ(RawMeta(dir_.path(), "schema_version"), "1");
+  EXPECT_EQ(RawMeta(dir_.path(), "schema_version"), "2");
 
   // A version this broker does not know is refused, and left as it was.
-  const std::string newer = "2";
-  ASSERT_EQ(RawMeta(dir_.path(), "schema_version", &newer), "2");
+  const std::string newer = "3";
+  ASSERT_EQ(RawMeta(dir_.path(), "schema_version", &newer), "3");
   auto refused = Store::Open(StoreOptions{dir_.path(), 64ULL << 20, 126});
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, "storage_error");
-  EXPECT_NE(refused.error().message.find("schema version 2"), std::string::npos)
+  EXPECT_NE(refused.error().message.find("schema version 3"), std::string::npos)
       << refused.error().message;
-  EXPECT_EQ(RawMeta(dir_.path(), "schema_version"), "2");
+  EXPECT_EQ(RawMeta(dir_.path(), "schema_version"), "3");
 }
 
 }  // namespace
