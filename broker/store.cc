@@ -23,6 +23,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "broker/event_log.h"
 #include "broker/lmdb_txn.h"
 #include "broker/log.h"
 #include "broker/scope_filter.h"
@@ -215,27 +216,6 @@ int LastU64Key(MDB_txn* txn, MDB_dbi table, std::uint64_t* id) {
   if (rc != 0) return rc;
   if (key.mv_size != 8) return MDB_CORRUPTED;
   *id = ReadU64(std::string_view(static_cast<const char*>(key.mv_data), 8));
-  return 0;
-}
-
-// Returned by ReadEventJson when event_ids and event_log disagree: the store's own tables, not
-// LMDB's file, are inconsistent (storage_corrupt).
-constexpr int kEventRecordInconsistent = -1;
-
-// The stored JSON of event `id` (a view into the transaction's pages): MDB_NOTFOUND when no event
-// has that id, kEventRecordInconsistent when its id entry names no record or another event's.
-int ReadEventJson(MDB_txn* txn, MDB_dbi event_ids, MDB_dbi event_log, std::string_view id,
-                  std::string_view* json) {
-  std::string_view seq_key;
-  int rc = GetValue(txn, event_ids, id, &seq_key);
-  if (rc != 0) return rc;
-  std::string_view bytes;
-  rc = GetValue(txn, event_log, seq_key, &bytes);
-  if (rc == MDB_NOTFOUND) return kEventRecordInconsistent;
-  if (rc != 0) return rc;
-  EventRecordView event;
-  if (!DecodeEventRecord(bytes, &event) || event.event_id != id) return kEventRecordInconsistent;
-  *json = event.json;
   return 0;
 }
 
@@ -463,7 +443,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
                      "folder is unchanged)",
                      ""};
       }
-      if (r == kUpgradeInconsistent) {
+      if (r == kEventSequenceTaken) {
         return Error{"storage_corrupt",
                      "upgrading the data folder to schema version 2: a sequence number it took "
                      "is already in event_log (the folder is unchanged)",
@@ -783,16 +763,13 @@ Status Store::WriteEvents(MDB_txn* t, StatsWriteBack::Changes& stats, std::span<
     const std::string_view event_bytes = StoredEventJson(event, scratch);
     // Appended under the next sequence number: the log's end is one leaf whatever the ids, and
     // its order is the received order expiry walks. The id's entry finds duplicates.
-    const std::string seq_key = U64Key(next_seq);
-    rc = Put(t, dbs_->event_ids, event_id, seq_key, MDB_NOOVERWRITE);
+    rc = AppendEvent(t, dbs_->event_log, dbs_->event_ids, next_seq, now_ms, event_id, event_bytes,
+                     &record);
     if (rc == MDB_KEYEXIST) {
       results->push_back({IngestStatus::kDuplicate, 0});
       continue;
     }
-    if (rc != 0) return lmdb::ToError("store event id", rc);
-    EncodeEventRecord(now_ms, event_id, event_bytes, &record);
-    rc = Put(t, dbs_->event_log, seq_key, record, MDB_APPEND);
-    if (rc == MDB_KEYEXIST) {
+    if (rc == kEventSequenceTaken) {
       // The counter is behind the log, which open should make impossible: this write fails, and
       // the next one (a group's write run again alone, too) takes numbers after the last event.
       std::uint64_t last = 0;
@@ -801,7 +778,7 @@ Status Store::WriteEvents(MDB_txn* t, StatsWriteBack::Changes& stats, std::span<
       LogError("store", "event sequence number " + std::to_string(next_seq) +
                             " is taken (the last is " + std::to_string(last) +
                             "): the counter moves past it; this write fails");
-      return lmdb::ToError("store event", rc);
+      return lmdb::ToError("store event", MDB_KEYEXIST);
     }
     if (rc != 0) return lmdb::ToError("store event", rc);
     ++next_seq;
@@ -1077,9 +1054,9 @@ Result<DeliveryJob> Store::LoadDeliveryJob(const DeliveryId& id) const {
                                 job.delivery.subscription_id.value(), version);
   if (!sub) return sub.error();
   if (*sub && !(*sub)->deleted) job.subscription = std::move(sub).value();
-  rc = ReadEventJson(txn.get(), dbs_->event_ids, dbs_->event_log, job.delivery.event_id.value(),
+  rc = ReadEventJson(txn.get(), dbs_->event_log, dbs_->event_ids, job.delivery.event_id.value(),
                      &bytes);
-  if (rc == kEventRecordInconsistent) return Corrupt("event record");
+  if (rc == kEventLogInconsistent) return Corrupt("event record");
   if (rc != 0) return lmdb::ToError("read event of delivery", rc);
   job.event_json.assign(bytes);
   return job;
@@ -1307,8 +1284,8 @@ Result<std::optional<std::string>> Store::GetEventJson(const EventId& id) const 
   Txn txn(env_, false);
   if (txn.begin_rc() != 0) return lmdb::ToError("begin", txn.begin_rc());
   std::string_view bytes;
-  int rc = ReadEventJson(txn.get(), dbs_->event_ids, dbs_->event_log, id.value(), &bytes);
-  if (rc == kEventRecordInconsistent) return Corrupt("event record");
+  int rc = ReadEventJson(txn.get(), dbs_->event_log, dbs_->event_ids, id.value(), &bytes);
+  if (rc == kEventLogInconsistent) return Corrupt("event record");
   if (rc == MDB_NOTFOUND) return std::optional<std::string>();
   if (rc != 0) return lmdb::ToError("read event", rc);
   return std::optional<std::string>(std::string(bytes));

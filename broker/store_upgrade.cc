@@ -3,17 +3,15 @@
 #include <string>
 #include <string_view>
 
+#include "broker/event_log.h"
 #include "broker/lmdb_txn.h"
 #include "broker/store_codec.h"
 
 namespace hookbroker {
 
-using codec::EncodeEventRecord;
 using codec::ReadU64;
-using codec::U64Key;
 using lmdb::Cursor;
 using lmdb::GetValue;
-using lmdb::Put;
 
 int MigrateEventsFromSchema1(MDB_txn* txn, MDB_dbi event_log, MDB_dbi event_ids,
                              std::int64_t now_ms, std::uint64_t* next_seq, std::size_t* moved) {
@@ -26,15 +24,9 @@ int MigrateEventsFromSchema1(MDB_txn* txn, MDB_dbi event_log, MDB_dbi event_ids,
   const bool has_time = rc == 0;
   if (rc != 0 && rc != MDB_NOTFOUND) return rc;
   std::string record;
-  // MDB_KEYEXIST when the id has moved already (nothing written); the record is encoded first,
-  // since `id` and `json` point into pages that the writes may change.
+  // MDB_KEYEXIST when the id has moved already (nothing written).
   auto append = [&](std::int64_t received_ms, std::string_view id, std::string_view json) {
-    EncodeEventRecord(received_ms, id, json, &record);
-    const std::string key = U64Key(*next_seq);
-    int r = Put(txn, event_ids, std::string(id), key, MDB_NOOVERWRITE);
-    if (r != 0) return r;
-    r = Put(txn, event_log, key, record, MDB_APPEND);
-    if (r == MDB_KEYEXIST) return kUpgradeInconsistent;
+    const int r = AppendEvent(txn, event_log, event_ids, *next_seq, received_ms, id, json, &record);
     if (r != 0) return r;
     ++*next_seq;
     ++*moved;
