@@ -3,7 +3,8 @@
 // batched appends of the same records in a separate environment. Diagnosis rows place the broker
 // between two ceilings: the store's (the run's first ids through Store::CommitEvents in this
 // process, in the broker's largest commits) and the transport's (a ROUTER that answers without
-// parsing or storing).
+// parsing or storing); and the CPU floor, what those parts and the decoding cost per event, each
+// measured alone, which bounds any broker built of them on this machine's cores.
 #include <signal.h>
 #include <unistd.h>
 
@@ -59,6 +60,7 @@ void RunIngestScenario(Context& c) {
   });
   const LmdbBaselineResult base = runs[1];
   double transport_ceiling = 0;
+  double transport_cpu_us = 0;  // producers, ZeroMQ and the ROUTER, per event
   c.report().AddNote("Raw LMDB baseline (" + FormatNumber(static_cast<double>(o.baseline_records)) +
                      " records of " + std::to_string(record.size()) + " bytes, " +
                      std::to_string(o.baseline_per_txn) + " per fsynced transaction): median of " +
@@ -113,7 +115,9 @@ void RunIngestScenario(Context& c) {
       c.Fail(kScenario, error, nullptr);
       return;
     }
+    const double cpu_before = CpuSeconds(getpid());
     const LoadResult ceiling = RunLoad(IngestSpec(o, endpoint, o.batch));
+    const double cpu_used = CpuSeconds(getpid()) - cpu_before;
     echo.Stop();
     if (!ceiling.error.empty() || ceiling.accepted == 0) {
       c.Fail(kScenario, "transport ceiling: " + ceiling.error, nullptr);
@@ -124,6 +128,35 @@ void RunIngestScenario(Context& c) {
                         "stores (same producers)",
                         ceiling.rate(), base.records_per_second, "/s", 0, "(raw LMDB)");
     transport_ceiling = ceiling.rate();
+    transport_cpu_us = 1e6 * cpu_used / static_cast<double>(ceiling.accepted);
+  }
+
+  // The CPU floor: each event costs at least the transport's CPU (both ends, nothing parsed),
+  // its decoding and its share of the store's commit, each measured alone above. Whatever the
+  // pipeline between them, the machine's cores carry at most this many events a second.
+  const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  const StoreCeilingResult& store_median = store_runs[1];
+  const double floor_us =
+      transport_cpu_us + store_median.decode_cpu_us + store_median.commit_cpu_us;
+  if (floor_us > 0) {
+    c.report().AddRatio(kScenario,
+                        "CPU floor: events/s " + std::to_string(cores) +
+                            " cores carry at the CPU per event of the transport, the decoding "
+                            "and the store's commit, each measured alone (diagnosis)",
+                        1e6 * static_cast<double>(cores) / floor_us, base.records_per_second, "/s",
+                        0, "(raw LMDB)");
+    char floor_note[640];
+    std::snprintf(floor_note, sizeof(floor_note),
+                  "Ingest CPU floor, µs of CPU per event: %.2f transport (the transport "
+                  "ceiling's run: producers, ZeroMQ and the ROUTER), %.2f decoding "
+                  "(DecodeIngestFrame of the producers' frames, id and time filled in), %.2f the "
+                  "store's commit (the store ceiling's thread inside CommitEvents, kernel "
+                  "included; median run) = %.2f; at the target rate (%.0f events/s) that alone "
+                  "is %.2f cores of this machine's %ld.",
+                  transport_cpu_us, store_median.decode_cpu_us, store_median.commit_cpu_us,
+                  floor_us, 0.5 * base.records_per_second,
+                  floor_us * 0.5 * base.records_per_second / 1e6, cores);
+    c.report().AddNote(floor_note);
   }
 
   auto broker = c.StartBroker(c.BrokerFor("ingest"), kScenario);
@@ -171,7 +204,7 @@ void RunIngestScenario(Context& c) {
                 "event; at the target rate (%.0f events/s) they would need %.2f cores together, "
                 "of this machine's %ld.",
                 producer_us, broker_us, target_rate, (producer_us + broker_us) * target_rate / 1e6,
-                sysconf(_SC_NPROCESSORS_ONLN));
+                cores);
   c.report().AddNote(note);
 
   // The same with one event per request: what a naive producer gets (no target).
