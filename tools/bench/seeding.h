@@ -26,11 +26,12 @@ std::string SeedBacklog(const std::string& data_dir, std::size_t count, const st
 // would send (the same ids, groups and size), committed by Store::CommitEvents in this process,
 // `per_txn` per transaction (fsync on), into a new data folder with no subscriptions. Each
 // transaction's events are decoded before it from frames of spec.batch events, as the broker's
-// ingest thread decodes them (DecodeIngestFrame, then the broker's id and time filled in), and
-// only CommitEvents is timed: what the store's layout and LMDB cost per event, without ZeroMQ,
-// parsing or the broker's threads. The CPU of the decoding and of the commits (this thread's,
-// user and system: LMDB, the kernel's copy of the written pages, the fsync call) is measured
-// apart, per event: two of the three parts of an event's CPU floor (scenario 1).
+// ingest thread decodes them (DecodeIngestFrame, then the receive time filled in; the events
+// carry ids), and only CommitEvents is timed: what the store's layout and LMDB cost per event,
+// without ZeroMQ, parsing or the broker's threads. The CPU of the decoding and of the commits
+// (this thread's, user and system: LMDB, the kernel's copy of the written pages, the fsync
+// call; not the kernel's work on other threads) is measured apart, per event: two of the three
+// parts of an event's CPU floor (scenario 1).
 struct StoreCeilingResult {
   double events_per_second = 0;
   double seconds = 0;        // inside CommitEvents
