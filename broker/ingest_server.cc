@@ -19,8 +19,11 @@ struct Pending {
 
 // Reads one whole multipart message. The last frame is the body; what precedes it up to and
 // including the first empty frame is the envelope echoed in the reply. Frames past the limit are
-// read and dropped, so a message of a million frames costs no more here than one of nine.
-bool ReceiveRequest(zmq::socket_t& socket, Pending* out) {
+// read and dropped, so a message of a million frames costs no more here than one of nine. Valid
+// events the producer gave no id or timestamp get one here, the timestamp being the time the
+// request was read: the receive time docs/INGEST.md promises, and work the hand-over to the
+// committer (which it delays) no longer does.
+bool ReceiveRequest(zmq::socket_t& socket, const Clock& clock, Pending* out) {
   // The ROUTER's routing id, then what the producer sent.
   constexpr std::size_t kKeptFrames = 1 + limits::kMaxIngestRequestFrames;
   std::vector<zmq::message_t> frames;
@@ -62,8 +65,14 @@ bool ReceiveRequest(zmq::socket_t& socket, Pending* out) {
       DecodeIngestFrame(std::string_view(static_cast<const char*>(body.data()), body.size()));
   if (!decoded) {
     out->error = decoded.error().message;
-  } else {
-    out->request = std::move(decoded).value();
+    return true;
+  }
+  out->request = std::move(decoded).value();
+  std::int64_t now_ms = 0;
+  for (auto& e : out->request.events) {
+    if (!e || (!e->id.value().empty() && e->timestamp_ms != 0)) continue;
+    if (now_ms == 0) now_ms = clock.NowMs();
+    AssignDefaults(*e, EventId(e->id.value().empty() ? GenerateUuid() : e->id.value()), now_ms);
   }
   return true;
 }
@@ -84,7 +93,6 @@ struct IngestServer::Batch {
   // frames' arenas, which live as long as the events above.
   std::vector<Pending> requests;
   std::size_t event_count = 0;  // decoded events, valid or not
-  std::vector<std::string> event_ids;
   std::int64_t now_ms = 0;
   Result<std::vector<EventCommit>> committed = std::vector<EventCommit>{};
   std::vector<NewDelivery> deliveries;
@@ -156,6 +164,8 @@ void IngestServer::CommitLoop() {
     lock.lock();
     committed_ = std::move(batch);
     wake.send(zmq::str_buffer("c"), zmq::send_flags::dontwait);
+    // After the wake-up, so that a read loop that stops on it finds the wake-up to poll.
+    committed_ready_.store(true, std::memory_order_relaxed);
   }
 }
 
@@ -199,7 +209,7 @@ void IngestServer::Finish(Batch& b, zmq::socket_t& socket) {
         r.error = e.error().message;
         ++rejected;
       } else {
-        r.event_id = std::move(b.event_ids[next]);
+        r.event_id = b.events[next].id.value();
         const EventCommit& c = (*b.committed)[next++];
         r.status = c.status;
         r.deliveries = c.deliveries;
@@ -224,15 +234,10 @@ void IngestServer::Run() {
   // Moves the valid events out of the requests and hands the batch to the committer.
   auto submit = [&] {
     next->now_ms = clock_.NowMs();
+    next->events.reserve(next->event_count);
     for (Pending& p : next->requests) {
       for (auto& e : p.request.events) {
-        if (!e) continue;
-        if (e->id.value().empty() || e->timestamp_ms == 0) {
-          AssignDefaults(*e, EventId(e->id.value().empty() ? GenerateUuid() : e->id.value()),
-                         next->now_ms);
-        }
-        next->event_ids.push_back(e->id.value());
-        next->events.push_back(std::move(*e));
+        if (e) next->events.push_back(std::move(*e));
       }
     }
     {
@@ -266,16 +271,20 @@ void IngestServer::Run() {
       {
         std::lock_guard<std::mutex> lock(mu_);
         done = std::move(committed_);
+        committed_ready_.store(false, std::memory_order_relaxed);
       }
       if (done) {
-        Finish(*done, socket);
         committing = false;
+        if (!next->requests.empty()) submit();
+        Finish(*done, socket);
       }
     }
     if (watched == 2 && (items[1].revents & ZMQ_POLLIN)) {
-      while (!next->full()) {
+      // Stops as soon as a committed batch is back (after the request being decoded), so that
+      // the committer gets the next batch without waiting for this read to drain the socket.
+      while (!next->full() && !committed_ready_.load(std::memory_order_relaxed)) {
         Pending p;
-        if (!ReceiveRequest(socket, &p)) break;
+        if (!ReceiveRequest(socket, clock_, &p)) break;
         next->event_count += p.request.events.size();
         next->requests.push_back(std::move(p));
       }

@@ -1,16 +1,20 @@
 // IngestServer: the producers' side (docs/INGEST.md). Two threads, a pipeline:
 //
 //  - the ingest thread owns the ZeroMQ ROUTER socket: it takes the requests queued there,
-//    decodes and validates them (proto/ingest_codec) into the next batch, hands a batch to the
-//    committer when the committer is free, and, when a batch comes back committed, hands its
-//    deliveries to the dispatcher and answers its requests, in the order they arrived;
+//    decodes and validates them (proto/ingest_codec), fills in the ids and receive times the
+//    producers left out, and gathers them into the next batch; when a batch comes back
+//    committed, it first hands the next batch to the committer, then gives the committed
+//    batch's deliveries to the dispatcher and answers its requests, in the order they arrived;
 //  - the committer thread stores a batch's valid events and the deliveries they imply in ONE
 //    store transaction (group commit: one fsync for the whole batch).
 //
 // A request is answered only after its batch's commit has returned, i.e. after fsync. While one
 // batch is being committed the next one is decoded, so decoding and fsync overlap, and batches
-// grow with load. The two threads share only the hand-over slots under mu_; the committer wakes
-// the ingest thread through an inproc ZeroMQ pair (each end owned by one thread).
+// grow with load. The committer waits for the ingest thread as little as it can: reading stops
+// as soon as a batch is back (committed_ready_), and the next batch leaves before the answers
+// are sent (docs/PERFORMANCE.md, section 1). The two threads share only the hand-over slots under
+// mu_; the committer wakes the ingest thread through an inproc ZeroMQ pair (each end owned by one
+// thread).
 //
 // Lifecycle: Bind() (resolves the actual endpoint, e.g. for "tcp://127.0.0.1:*"), Start(),
 // Stop() (finishes the batch in progress, answers it, closes the socket).
@@ -87,7 +91,9 @@ class IngestServer {
   std::condition_variable cv_;
   std::unique_ptr<Batch> to_commit_;  // guarded by mu_: handed to the committer
   std::unique_ptr<Batch> committed_;  // guarded by mu_: handed back to the ingest thread
-  bool committer_stop_ = false;       // guarded by mu_
+  // Written under mu_ with committed_; read without it only as the hint to stop reading.
+  std::atomic<bool> committed_ready_{false};
+  bool committer_stop_ = false;  // guarded by mu_
 };
 
 }  // namespace hookbroker
