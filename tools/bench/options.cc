@@ -52,6 +52,12 @@ Usage: hookbench [FLAGS]
   --scale-reference N      scale: the reference run's subscriptions (default 1000)
   --scale-events N         scale: events delivered per round (default 10000)
   --scale-ingest-seconds S scale: ingest duration per round (default 3)
+  --scale-delivery-groups N
+                           scale: delivery rounds draw their groups from the first N
+                           subscriptions of each side (default: all of them); a
+                           diagnosis of what the delivery ratio goes with: the same
+                           store, fewer subscriptions in play. Unless N covers both
+                           sides, the delivery row then has no target
   --backlog N              backlog: pending deliveries at restart (default 100000; full 1000000)
   --soak-minutes M         soak: run it, for M minutes (issue 5's figure: 30); off by default
   --soak-rate N            soak: events per second (default 2000)
@@ -139,6 +145,7 @@ std::optional<Options> ParseOptions(const std::vector<std::string>& args, int* e
       {"--scale-reference", as_size(&o.scale_reference)},
       {"--scale-events", as_size(&o.scale_events)},
       {"--scale-ingest-seconds", as_double(&o.scale_ingest_seconds)},
+      {"--scale-delivery-groups", as_size(&o.scale_delivery_groups)},
       {"--backlog", as_size(&o.backlog)},
       {"--soak-minutes", as_double(&o.soak_minutes)},
       {"--soak-rate", as_int(&o.soak_rate)},

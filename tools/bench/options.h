@@ -54,6 +54,10 @@ struct Options {
   std::size_t subscriptions = 100000;
   std::size_t scale_reference = 1000;
   std::size_t scale_events = 10000;  // delivered events per run
+  // Delivery rounds draw their groups from the first this many of each side's subscriptions;
+  // 0: all of them (the figure the target is about). A diagnosis: the same store with fewer
+  // subscriptions in play, each then called back more often, as on the reference side.
+  std::size_t scale_delivery_groups = 0;
   double scale_ingest_seconds = 3;
 
   // 7. Backlog.

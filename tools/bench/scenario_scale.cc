@@ -3,8 +3,9 @@
 // receiver), against the same with the reference count (1,000). Per size: time from process start
 // to ready, resident memory, ingest rate (MemberAdded events on random seeded groups: every event
 // is matched against the index, none delivered) and delivery rate (TextMessageCreated events on
-// random seeded groups: one callback each, publish → last callback; the notes give each round's
-// publishing time and the broker's CPU per callback).
+// random seeded groups, or with --scale-delivery-groups M on random ones of the first M: one
+// callback each, publish → last callback; the notes give each round's publishing time and the
+// broker's CPU per callback).
 //
 // Both brokers stay up, and the measurements alternate between them in the order reference, N,
 // N, reference, reference, N, N, reference, each figure the mean of its four rounds (the ingest
@@ -107,6 +108,14 @@ std::function<std::string(std::uint64_t)> RandomGroups(std::size_t subscriptions
   };
 }
 
+// How many of the side's subscriptions a delivery round draws its groups from: all of them, or
+// the first --scale-delivery-groups (a diagnosis: the store keeps its size while fewer
+// subscriptions are in play, each called back more often, as on the reference side).
+std::size_t DeliveryGroups(const Options& o, const ScaleSide& side) {
+  if (o.scale_delivery_groups == 0) return side.subscriptions;
+  return std::min(side.subscriptions, o.scale_delivery_groups);
+}
+
 // The two sides of round `round` in the order they run: the reference first in even rounds, N
 // first in odd ones.
 std::array<ScaleSide*, 2> RoundOrder(int round, ScaleSide* ref, ScaleSide* big) {
@@ -179,7 +188,7 @@ bool DeliveryRound(Context& c, int round, ScaleSide* side) {
   deliver.batch = 100;
   deliver.event_type = "TextMessageCreated";
   deliver.id_prefix = "scale-deliver-" + std::to_string(round);
-  deliver.group = RandomGroups(side->subscriptions, kRounds + round);
+  deliver.group = RandomGroups(DeliveryGroups(o, *side), kRounds + round);
   const std::uint64_t before = side->receiver->count();
   const std::uint64_t want = before + o.scale_events;
   const auto profile = FirstRoundProfile(o, "scale-deliver", *side, round);
@@ -240,10 +249,25 @@ void RunScaleScenario(Context& c) {
   c.report().AddRatio(kScenario,
                       "events acked/s with " + n + " subscriptions (matched, not delivered)",
                       big_ingest, ref_ingest, "/s", 0.9, ref_name);
-  c.report().AddRatio(kScenario, "callbacks/s with " + n + " subscriptions (publish → last)",
-                      big_delivery, ref_delivery, "/s", 0.9, ref_name);
+  const bool all_groups =
+      DeliveryGroups(o, big) == big.subscriptions && DeliveryGroups(o, ref) == ref.subscriptions;
+  if (all_groups) {
+    c.report().AddRatio(kScenario, "callbacks/s with " + n + " subscriptions (publish → last)",
+                        big_delivery, ref_delivery, "/s", 0.9, ref_name);
+  } else {  // not the figure the target is about: no verdict
+    c.report().AddRatio(kScenario,
+                        "callbacks/s with " + n + " subscriptions, rounds on the first " +
+                            FormatNumber(static_cast<double>(DeliveryGroups(o, big))) +
+                            " of its groups (the reference on " +
+                            FormatNumber(static_cast<double>(DeliveryGroups(o, ref))) +
+                            "; publish → last; diagnosis)",
+                        big_delivery, ref_delivery, "/s", 0, ref_name);
+  }
   c.report().AddBar("ingest, " + n + " subs", big_ingest, ref_ingest);
-  c.report().AddBar("delivery, " + n + " subs", big_delivery, ref_delivery);
+  c.report().AddBar(all_groups ? "delivery, " + n + " subs"
+                               : "delivery, " + n + " subs, first " +
+                                     FormatNumber(static_cast<double>(DeliveryGroups(o, big))),
+                    big_delivery, ref_delivery);
 
   Row ready;
   ready.scenario = kScenario;
