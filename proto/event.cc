@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
 #include <cmath>
 #include <limits>
 #include <optional>
 #include <stdexcept>
 
+#include "proto/json_writer.h"
 #include "proto/limits.h"
 #include "proto/signature.h"
 
@@ -20,17 +22,9 @@ bool HasControlCharacter(std::string_view text) {
   });
 }
 
-// Producers often write `"field": null` for "not set"; treating it as absent saves them a
-// rejection that would tell them nothing useful.
-const boost::json::value* Present(const boost::json::object& obj, std::string_view key) {
-  const boost::json::value* v = obj.if_contains(key);
-  return (v == nullptr || v->is_null()) ? nullptr : v;
-}
-
 // Lengths are in bytes: they bound storage keys and header sizes, which are byte-sized.
-Result<std::string> RequiredString(const boost::json::object& obj, std::string_view key,
+Result<std::string> RequiredString(const boost::json::value* v, std::string_view key,
                                    std::size_t max_len) {
-  const boost::json::value* v = Present(obj, key);
   if (v == nullptr) return Error::Missing(std::string(key));
   const boost::json::string* s = v->if_string();
   if (s == nullptr || s->empty() || s->size() > max_len) {
@@ -42,9 +36,8 @@ Result<std::string> RequiredString(const boost::json::object& obj, std::string_v
 }
 
 // Returns an empty string when the field is absent.
-Result<std::string> OptionalString(const boost::json::object& obj, std::string_view key,
+Result<std::string> OptionalString(const boost::json::value* v, std::string_view key,
                                    std::size_t max_len) {
-  const boost::json::value* v = Present(obj, key);
   if (v == nullptr) return std::string();
   const boost::json::string* s = v->if_string();
   if (s == nullptr || s->size() > max_len) {
@@ -92,6 +85,84 @@ bool HasNonFiniteNumber(const boost::json::value& v) {
   }
 }
 
+// The fields ParseEvent reads, found in one pass over the object, where looking each one up by
+// name walked the object's keys eleven times (docs/PERFORMANCE.md, section 1). Keys are unique:
+// Boost.JSON's parser keeps the last of duplicate keys. A field given as null is left
+// null here: producers often write `"field": null` for "not set", and treating it as absent
+// saves them a rejection that would tell them nothing useful.
+enum Field : std::size_t {
+  kEventType,
+  kGroupId,
+  kActionPackageId,
+  kActionId,
+  kEventId,
+  kFromUser,
+  kFromUserId,
+  kFromUserName,
+  kFromUserProfilePic,
+  kTimestamp,
+  kData,
+  kFieldCount
+};
+constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
+    "eventType",  "groupId",      "actionPackageId",    "actionId",  "eventId", "fromUser",
+    "fromUserId", "fromUserName", "fromUserProfilePic", "timestamp", "data"};
+
+struct Fields {
+  std::array<const boost::json::value*, kFieldCount> present{};  // null when absent or null
+  // The first member, in the object's order, holding a number too large for a double.
+  std::string_view non_finite_key;
+  bool has_non_finite = false;
+
+  const boost::json::value* operator[](Field f) const { return present[f]; }
+};
+
+Fields FindFields(const boost::json::object& obj) {
+  Fields fields;
+  for (const auto& member : obj) {
+    const std::string_view key = member.key();
+    const boost::json::value& value = member.value();
+    for (std::size_t f = 0; f < kFieldCount; ++f) {
+      if (key == kFieldNames[f]) {
+        if (!value.is_null()) fields.present[f] = &value;
+        break;
+      }
+    }
+    if (!fields.has_non_finite && HasNonFiniteNumber(value)) {
+      fields.has_non_finite = true;
+      fields.non_finite_key = key;
+    }
+  }
+  return fields;
+}
+
+// What AssignDefaults may append to the stored form: `,"eventId":` with a generated UUID and
+// `,"timestamp":` with up to 20 digits.
+constexpr std::size_t kDefaultsRoom = 96;
+
+// `obj` serialized as boost::json::serialize writes it, in a string with `room` bytes of spare
+// capacity: AssignDefaults then appends the broker's defaults without reallocating and copying
+// the whole event.
+std::string SerializeWithRoom(const boost::json::object& obj, std::size_t room) {
+  boost::json::serializer serializer;
+  serializer.reset(&obj);
+  char buffer[4096];
+  std::string out;
+  boost::json::string_view part = serializer.read(buffer);
+  if (serializer.done()) {
+    out.reserve(part.size() + room);
+    out.append(part.data(), part.size());
+    return out;
+  }
+  out.append(part.data(), part.size());
+  while (!serializer.done()) {
+    part = serializer.read(buffer);
+    out.append(part.data(), part.size());
+  }
+  out.reserve(out.size() + room);
+  return out;
+}
+
 bool IsNameStart(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 bool IsNameChar(char c) {
   return IsNameStart(c) || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
@@ -129,9 +200,9 @@ Result<Event> ParseEvent(boost::json::value&& value) {
               .source = boost::json::object(std::move(*source)),
               .stored_json = {},
               .arena = nullptr};
-  const boost::json::object* obj = &event.source;
+  const Fields fields = FindFields(event.source);
 
-  const boost::json::value* type = Present(*obj, "eventType");
+  const boost::json::value* type = fields[kEventType];
   if (type == nullptr) return Error::Missing("eventType");
   if (!type->is_string() || !IsValidEventTypeName(type->get_string())) {
     return Error::Invalid("eventType",
@@ -140,19 +211,22 @@ Result<Event> ParseEvent(boost::json::value&& value) {
   }
   event.type = std::string(type->get_string());
 
-  Result<std::string> group = RequiredString(*obj, "groupId", limits::kMaxObjectIdLength);
+  Result<std::string> group =
+      RequiredString(fields[kGroupId], "groupId", limits::kMaxObjectIdLength);
   if (!group) return group.error();
   event.group_id = std::move(group).value();
 
-  Result<std::string> package = OptionalString(*obj, "actionPackageId", limits::kMaxObjectIdLength);
+  Result<std::string> package =
+      OptionalString(fields[kActionPackageId], "actionPackageId", limits::kMaxObjectIdLength);
   if (!package) return package.error();
   event.action_package_id = std::move(package).value();
 
-  Result<std::string> action = OptionalString(*obj, "actionId", limits::kMaxObjectIdLength);
+  Result<std::string> action =
+      OptionalString(fields[kActionId], "actionId", limits::kMaxObjectIdLength);
   if (!action) return action.error();
   event.action_id = std::move(action).value();
 
-  if (const boost::json::value* id = Present(*obj, "eventId")) {
+  if (const boost::json::value* id = fields[kEventId]) {
     const boost::json::string* s = id->if_string();
     if (s == nullptr || s->empty() || s->size() > limits::kMaxEventIdLength ||
         HasControlCharacter(*s)) {
@@ -163,36 +237,36 @@ Result<Event> ParseEvent(boost::json::value&& value) {
     event.id = EventId(std::string(*s));
   }
 
-  for (std::string_view key : {"fromUser", "fromUserId", "fromUserName", "fromUserProfilePic"}) {
-    Result<std::string> field = OptionalString(*obj, key, limits::kMaxUserFieldLength);
+  for (Field user : {kFromUser, kFromUserId, kFromUserName, kFromUserProfilePic}) {
+    Result<std::string> field =
+        OptionalString(fields[user], kFieldNames[user], limits::kMaxUserFieldLength);
     if (!field) return field.error();
   }
 
-  if (const boost::json::value* ts = Present(*obj, "timestamp")) {
+  if (const boost::json::value* ts = fields[kTimestamp]) {
     const std::optional<std::int64_t> ms = NonNegativeInteger(*ts);
     if (!ms) {
       return Error::Invalid("timestamp",
                             "timestamp: must be a non-negative integer (epoch milliseconds)");
     }
     event.timestamp_ms = *ms;
-    // A producer's 1.7e12 would otherwise reach receivers as a float.
+    // A producer's 1.7e12 would otherwise reach receivers as a float. The key is there: no
+    // member moves, so the pointers in `fields` stay valid.
     event.source["timestamp"] = *ms;
   }
 
-  for (const auto& [key, field] : *obj) {
-    if (HasNonFiniteNumber(field)) {
-      return Error::Invalid(std::string(key),
-                            std::string(key) + ": holds a number too large for a double");
-    }
+  if (fields.has_non_finite) {
+    const std::string key(fields.non_finite_key);
+    return Error::Invalid(key, key + ": holds a number too large for a double");
   }
 
-  const boost::json::value* data = Present(*obj, "data");
+  const boost::json::value* data = fields[kData];
   if (data != nullptr && !data->is_object()) {
     return Error::Invalid("data", "data: must be a JSON object");
   }
   // One serialization of the whole event bounds both; `data` on its own needs a second one only
   // when the whole event is larger than `data` may be.
-  event.stored_json = boost::json::serialize(event.source);
+  event.stored_json = SerializeWithRoom(event.source, kDefaultsRoom);
   const std::size_t event_bytes = event.stored_json.size();
   if (data != nullptr && event_bytes > limits::kMaxEventDataBytes &&
       boost::json::serialize(*data).size() > limits::kMaxEventDataBytes) {
@@ -214,20 +288,24 @@ namespace {
 // Sets source[key] and keeps stored_json in step: a key that is new goes to the end of the
 // object (Boost.JSON keeps insertion order), so its serialization is the old one with
 // `,"key":value` before the closing brace; a replaced key clears it (serialized on commit).
-void SetSourceField(Event& event, std::string_view key, boost::json::value value) {
-  const bool appended = !event.source.contains(key);
+// `append_value` writes the value's JSON text (json_writer.h: as boost::json would).
+template <typename AppendValue>
+void SetSourceField(Event& event, std::string_view key, boost::json::value value,
+                    AppendValue append_value) {
+  // One lookup: emplace leaves an existing key (and `value`) as they are.
+  const auto [member, appended] = event.source.emplace(key, value);
+  if (!appended) member->value() = std::move(value);
   std::string& json = event.stored_json;
   if (appended && json.size() >= 2 && json.back() == '}') {
     json.pop_back();
     if (json.size() > 1) json += ',';
-    json += boost::json::serialize(boost::json::string_view(key));
+    AppendJsonString(json, key);
     json += ':';
-    json += boost::json::serialize(value);
+    append_value(json);
     json += '}';
   } else {
     json.clear();
   }
-  event.source[key] = std::move(value);
 }
 
 }  // namespace
@@ -235,11 +313,14 @@ void SetSourceField(Event& event, std::string_view key, boost::json::value value
 void AssignDefaults(Event& event, const EventId& generated_id, std::int64_t now_ms) {
   if (event.id.value().empty()) {
     event.id = generated_id;
-    SetSourceField(event, "eventId", boost::json::value(generated_id.value()));
+    const std::string& id = generated_id.value();
+    SetSourceField(event, "eventId", boost::json::value(id),
+                   [&id](std::string& out) { AppendJsonString(out, id); });
   }
   if (event.timestamp_ms == 0) {
     event.timestamp_ms = now_ms;
-    SetSourceField(event, "timestamp", boost::json::value(now_ms));
+    SetSourceField(event, "timestamp", boost::json::value(now_ms),
+                   [now_ms](std::string& out) { AppendJsonInt(out, now_ms); });
   }
 }
 

@@ -239,6 +239,33 @@ TEST(EventTest, RejectsNumbersThatOverflowToInfinityWhichWouldBeStoredAsInvalidJ
   EXPECT_NO_THROW(boost::json::parse(boost::json::serialize(EventJson(*finite))));
 }
 
+// The fields are found in one pass over the object; what is checked first, and which member is
+// named, must not depend on the order the producer wrote them in.
+TEST(EventTest, ReportsTheFirstFailingCheckWhateverTheMemberOrder) {
+  // Two numbers too large: the first in the object is named.
+  EXPECT_EQ(ParseEvent(boost::json::parse(
+                           R"({"q":1e400,"eventType":"JobCreated","p":-1e400,"groupId":"g"})"))
+                .error()
+                .field,
+            "q");
+  // A field's own check comes before the numbers' check, wherever the field is.
+  ExpectInvalid(ParseEvent(boost::json::parse(
+                    R"({"p":1e400,"eventType":"JobCreated","groupId":"g","timestamp":-1})")),
+                "timestamp");
+  ExpectInvalid(ParseEvent(boost::json::parse(
+                    R"({"data":[1],"fromUser":7,"eventType":"JobCreated","groupId":"g"})")),
+                "fromUser");
+  Result<Event> missing =
+      ParseEvent(boost::json::parse(R"({"groupId":"","actionId":5,"eventType":null})"));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().field, "eventType");
+  // Of duplicate keys the parser keeps the last, and so does the event.
+  Result<Event> duplicate =
+      ParseEvent(boost::json::parse(R"({"eventType":"JobCreated","groupId":"a","groupId":"b"})"));
+  ASSERT_TRUE(duplicate.ok());
+  EXPECT_EQ(duplicate->group_id, "b");
+}
+
 TEST(EventTest, AssignDefaultsFillsMissingIdAndTimestamp) {
   Result<Event> event = ParseEvent(Minimal());
   ASSERT_TRUE(event.ok());
@@ -273,6 +300,9 @@ TEST(EventTest, StoredJsonIsTheSerializedSourceAfterDefaults) {
       R"({"eventType":"JobCreated","groupId":"g","eventId":"mine","timestamp":5})",
       R"({"eventType":"JobCreated","groupId":"g","eventId":null,"timestamp":null})",
       R"({"eventType":"JobCreated","groupId":"g","data":{"t\u00e9xt":"\"q\"\n","n":0.1}})",
+      // Serialized in more than one piece (over 4 KiB).
+      R"({"eventType":"JobCreated","groupId":"g","data":{"text":")" + std::string(9000, 'x') +
+          R"("}})",
   };
   for (const std::string& input : inputs) {
     Result<Event> event = ParseEvent(boost::json::parse(input));
