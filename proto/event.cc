@@ -109,19 +109,19 @@ constexpr std::array<std::string_view, kFieldCount> kFieldNames = {
     "fromUserId", "fromUserName", "fromUserProfilePic", "timestamp", "data"};
 
 struct Fields {
-  std::array<const boost::json::value*, kFieldCount> present{};  // null when absent or null
+  std::array<boost::json::value*, kFieldCount> present{};  // null when absent or null
   // The first member, in the object's order, holding a number too large for a double.
   std::string_view non_finite_key;
   bool has_non_finite = false;
 
-  const boost::json::value* operator[](Field f) const { return present[f]; }
+  boost::json::value* operator[](Field f) const { return present[f]; }
 };
 
-Fields FindFields(const boost::json::object& obj) {
+Fields FindFields(boost::json::object& obj) {
   Fields fields;
-  for (const auto& member : obj) {
+  for (auto& member : obj) {
     const std::string_view key = member.key();
-    const boost::json::value& value = member.value();
+    boost::json::value& value = member.value();
     for (std::size_t f = 0; f < kFieldCount; ++f) {
       if (key == kFieldNames[f]) {
         if (!value.is_null()) fields.present[f] = &value;
@@ -243,16 +243,17 @@ Result<Event> ParseEvent(boost::json::value&& value) {
     if (!field) return field.error();
   }
 
-  if (const boost::json::value* ts = fields[kTimestamp]) {
+  if (boost::json::value* ts = fields[kTimestamp]) {
     const std::optional<std::int64_t> ms = NonNegativeInteger(*ts);
     if (!ms) {
       return Error::Invalid("timestamp",
                             "timestamp: must be a non-negative integer (epoch milliseconds)");
     }
     event.timestamp_ms = *ms;
-    // A producer's 1.7e12 would otherwise reach receivers as a float. The key is there: no
-    // member moves, so the pointers in `fields` stay valid.
-    event.source["timestamp"] = *ms;
+    // A producer's 1.7e12 would otherwise reach receivers as a float. Written through the
+    // pointer: object::operator[] grows the table first even for a key it has (Boost 1.81),
+    // which would free what the other pointers in `fields` point into.
+    *ts = *ms;
   }
 
   if (fields.has_non_finite) {

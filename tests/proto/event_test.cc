@@ -258,12 +258,29 @@ TEST(EventTest, ReportsTheFirstFailingCheckWhateverTheMemberOrder) {
   Result<Event> missing =
       ParseEvent(boost::json::parse(R"({"groupId":"","actionId":5,"eventType":null})"));
   ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, "missing_field");
   EXPECT_EQ(missing.error().field, "eventType");
   // Of duplicate keys the parser keeps the last, and so does the event.
   Result<Event> duplicate =
       ParseEvent(boost::json::parse(R"({"eventType":"JobCreated","groupId":"a","groupId":"b"})"));
   ASSERT_TRUE(duplicate.ok());
   EXPECT_EQ(duplicate->group_id, "b");
+}
+
+// Normalizing the timestamp must leave the other fields found in the same pass readable: an
+// assignment through object::operator[] grew the table and freed them (AddressSanitizer saw the
+// read of `data`). Heap storage here, where the ingest's arena would hide a freed table.
+TEST(EventTest, NormalizedTimestampLeavesTheOtherFieldsIntact) {
+  Result<Event> event = ParseEvent(boost::json::parse(
+      R"({"eventType":"JobCreated","groupId":"g","timestamp":1.7e12,"data":{"a":[1,2]}})"));
+  ASSERT_TRUE(event.ok()) << event.error().message;
+  EXPECT_EQ(event->timestamp_ms, 1700000000000);
+  EXPECT_EQ(
+      event->stored_json,
+      R"({"eventType":"JobCreated","groupId":"g","timestamp":1700000000000,"data":{"a":[1,2]}})");
+  ExpectInvalid(ParseEvent(boost::json::parse(
+                    R"({"eventType":"JobCreated","groupId":"g","timestamp":5,"data":[1]})")),
+                "data");
 }
 
 TEST(EventTest, AssignDefaultsFillsMissingIdAndTimestamp) {
