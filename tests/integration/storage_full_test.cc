@@ -7,11 +7,13 @@
 #include <sys/mount.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/integration/broker_fixture.h"
@@ -108,8 +110,11 @@ TEST_F(StorageFullTest, MapFullRejectionNamesStorageFullAndRecoversWithALargerMa
 // a commit's freed pages only after a later commit and every ingest attempt failed; an expiry pass
 // now ends with one more commit (tests/broker/expiry_after_map_full_test.cc has it exactly).
 TEST_F(StorageFullTest, ExpiryFreesSpaceAfterIngestFilledTheMapToTheLastPage) {
-  // Retention 2 s, expiry every 0.2 s: what was stored expires soon after the map fills.
-  StartBroker({"--map-size-mb", "16", "--retention-days", "0.0000232", "--gc-interval", "0.2"});
+  // Retention 10 s, expiry every 0.2 s: what was stored expires soon after the map fills, and not
+  // before. The fill must outrun expiry: with 2 s, a sanitizer build (about 0.45 s a big request
+  // under ThreadSanitizer) kept only about 9 MiB of events alive and the map never filled.
+  constexpr auto kRetention = std::chrono::seconds(10);
+  StartBroker({"--map-size-mb", "16", "--retention-days", "0.0001158", "--gc-interval", "0.2"});
   boost::json::value refusal;
   const std::vector<std::string> acked = FillUntilRefused(&refusal);
   ASSERT_FALSE(acked.empty()) << refusal;
@@ -131,9 +136,10 @@ TEST_F(StorageFullTest, ExpiryFreesSpaceAfterIngestFilledTheMapToTheLastPage) {
   EXPECT_GT(small_accepted, 0);
 
   // The same broker process accepts big requests again once expiry has freed pages. Bounded:
-  // expiry runs every 0.2 s, so 15 s is far more than it needs.
+  // the first events expire at most the retention after now, and expiry runs every 0.2 s, so
+  // another 15 s is far more than it needs.
   bool recovered = false;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  const auto deadline = std::chrono::steady_clock::now() + kRetention + std::chrono::seconds(15);
   for (int i = 0; !recovered && std::chrono::steady_clock::now() < deadline; ++i) {
     recovered = AllAccepted(Publish(BigBatch("retry" + std::to_string(i), 10)));
     if (!recovered) std::this_thread::sleep_for(std::chrono::milliseconds(200));
